@@ -1,0 +1,79 @@
+// neurite doctor: what this machine offers the engine, measured.
+#include "app/cli/Args.h"
+#include "app/cli/Commands.h"
+#include "engine/backends/Registry.h"
+#include "engine/backends/cpu/CpuBackend.h"
+#include "engine/core/CpuInfo.h"
+#include "engine/core/Rng.h"
+#include "engine/core/Tensor.h"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace neurite::cli {
+
+namespace {
+
+const std::vector<OptionSpec> kOptions = {
+    {"threads", "N", "threads for the GEMM measurement [all cores]"},
+    {"help", "", "show this help"},
+};
+
+// Best of a few runs of a square SGEMM, in GFLOP/s.
+double measureGemm(Backend& backend, std::int64_t n)
+{
+    Tensor a(Shape{n, n}), b(Shape{n, n}), c(Shape{n, n});
+    Rng rng(1);
+    for (auto& v : a.span()) v = rng.uniform(-1, 1);
+    for (auto& v : b.span()) v = rng.uniform(-1, 1);
+    double best = 1e30;
+    for (int rep = 0; rep < 5; ++rep) {
+        const auto t0 = std::chrono::steady_clock::now();
+        backend.gemm(false, false, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
+        best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+    }
+    return 2.0 * double(n * n * n) / best / 1e9;
+}
+
+} // namespace
+
+int doctorCommand(const std::vector<std::string>& argv)
+{
+    Args args("neurite doctor", kOptions, argv);
+    if (args.has("help")) {
+        std::cout << helpText("neurite doctor [--threads N]",
+                              "Describes the CPU, the BLAS kernel in use with its measured speed and its agreement\n"
+                              "with the reference backend, and the devices found.",
+                              kOptions);
+        return kOk;
+    }
+    const auto& cpu = CpuInfo::current();
+    std::string ext;
+    for (const auto& e : cpu.extensions())
+        ext += (ext.empty() ? "" : " ") + e;
+    std::printf("neurite %s\n\n", NEURITE_VERSION);
+    std::printf("CPU        %s (%s), %d logical cores\n", cpu.model.c_str(), cpu.vendor.c_str(), cpu.logicalCores);
+    std::printf("vector     %s\n", ext.empty() ? "none beyond SSE" : ext.c_str());
+
+    auto backend = createBackend("cpu", int(args.getInt("threads", 0)));
+    const auto& check = CpuBackend::startupCheck();
+    std::printf("BLAS       %s\n", backend->description().c_str());
+    std::printf("parity     OpenBLAS SGEMM vs reference backend: max relative error %.2e (ok)\n", check.maxRelativeError);
+    const double gflops = measureGemm(*backend, 1024);
+    const double single = [&] {
+        auto one = createBackend("cpu", 1);
+        return measureGemm(*one, 1024);
+    }();
+    std::printf("SGEMM      1024³: %.1f GFLOP/s on %d thread(s), %.1f GFLOP/s on 1\n", gflops,
+                static_cast<CpuBackend&>(*backend).threads(), single);
+    std::printf("oneDNN     not used by this build (convolutions run as im2col + OpenBLAS SGEMM)\n");
+    std::printf("GPU        none: the CUDA backend is not part of this build yet\n");
+    std::printf("backends   ");
+    for (const auto& name : backendNames())
+        std::printf("%s ", name.c_str());
+    std::printf("\n");
+    return kOk;
+}
+
+} // namespace neurite::cli

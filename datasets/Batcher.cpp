@@ -1,0 +1,170 @@
+#include "datasets/Batcher.h"
+
+#include "engine/core/Error.h"
+#include "engine/core/Rng.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace neurite {
+
+std::vector<std::int64_t> allIndices(std::int64_t size)
+{
+    std::vector<std::int64_t> all(static_cast<std::size_t>(size));
+    std::iota(all.begin(), all.end(), 0);
+    return all;
+}
+
+static void shuffle(std::vector<std::int64_t>& v, Rng& rng)
+{
+    for (std::size_t i = v.size(); i > 1; --i)
+        std::swap(v[i - 1], v[rng.below(std::uint32_t(i))]);
+}
+
+Split splitIndices(std::int64_t size, double fraction, std::uint64_t seed)
+{
+    if (fraction < 0 || fraction >= 1)
+        throw ConfigError("the validation split must lie in [0, 1)");
+    auto all = allIndices(size);
+    Rng rng(seed ^ 0x5eed5911ull);
+    shuffle(all, rng);
+    const auto validation = std::int64_t(double(size) * fraction);
+    Split s;
+    s.validation.assign(all.begin(), all.begin() + validation);
+    s.train.assign(all.begin() + validation, all.end());
+    std::sort(s.validation.begin(), s.validation.end());
+    std::sort(s.train.begin(), s.train.end());
+    return s;
+}
+
+Batcher::Batcher(const Dataset& data, std::vector<std::int64_t> indices, std::int64_t batch, bool shuffleEpochs,
+                 Augment augment, std::uint64_t seed)
+    : data_(data), indices_(std::move(indices)), batch_(batch), shuffle_(shuffleEpochs), augment_(augment), seed_(seed)
+{
+    if (augment_.cropPadding < 0 || augment_.cropPadding > 64)
+        throw ConfigError("crop padding must lie in [0, 64]");
+    if ((augment_.cropPadding || augment_.flip) && data_.sampleShape.rank() != 3)
+        throw ConfigError("crop and flip augmentation need images; '" + data_.name + "' has samples of " +
+                          data_.sampleShape.str());
+    for (auto& slot : slots_) {
+        slot.x.resize(std::size_t(batch_ * data_.sampleSize()));
+        slot.labels.resize(std::size_t(batch_));
+    }
+}
+
+Batcher::~Batcher() { stop(); }
+
+void Batcher::stop()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    changed_.notify_all();
+    if (producer_.joinable())
+        producer_.join();
+}
+
+void Batcher::startEpoch(int epoch)
+{
+    stop();
+    std::vector<std::int64_t> order = indices_;
+    const std::uint64_t epochSeed = seed_ * 1000003ull + std::uint64_t(epoch);
+    if (shuffle_) {
+        Rng rng(epochSeed);
+        shuffle(order, rng);
+    }
+    stopping_ = false;
+    finished_ = false;
+    readSlot_ = 0;
+    for (auto& slot : slots_)
+        slot.full = false;
+    producer_ = std::thread([this, order = std::move(order), epochSeed]() mutable { produce(std::move(order), epochSeed); });
+}
+
+void Batcher::produce(std::vector<std::int64_t> order, std::uint64_t seed)
+{
+    std::uint64_t rngState = seed ^ 0xa0a0a0a0ull;
+    int writeSlot = 0;
+    for (std::size_t at = 0; at < order.size(); at += std::size_t(batch_)) {
+        Slot& slot = slots_[writeSlot];
+        {
+            std::unique_lock lock(mutex_);
+            changed_.wait(lock, [&] { return stopping_ || !slot.full; });
+            if (stopping_)
+                return;
+        }
+        const auto n = std::min<std::int64_t>(batch_, std::int64_t(order.size() - at));
+        fill(slot, order.data() + at, n, rngState);
+        {
+            std::lock_guard lock(mutex_);
+            slot.full = true;
+        }
+        changed_.notify_all();
+        writeSlot ^= 1;
+    }
+    std::lock_guard lock(mutex_);
+    finished_ = true;
+    changed_.notify_all();
+}
+
+void Batcher::fill(Slot& slot, const std::int64_t* ids, std::int64_t n, std::uint64_t& rngState)
+{
+    Rng rng(rngState++);
+    const std::int64_t size = data_.sampleSize();
+    slot.n = n;
+    for (std::int64_t s = 0; s < n; ++s) {
+        const std::int64_t id = ids[s];
+        slot.labels[std::size_t(s)] = data_.labels[std::size_t(id)];
+        float* out = slot.x.data() + s * size;
+        if (!data_.isImage()) {
+            for (std::int64_t f = 0; f < size; ++f)
+                out[f] = (data_.features[std::size_t(id * size + f)] - data_.mean[std::size_t(f)]) / data_.std[std::size_t(f)];
+            continue;
+        }
+        const std::int64_t c = data_.sampleShape[0], h = data_.sampleShape[1], w = data_.sampleShape[2];
+        const int pad = augment_.cropPadding;
+        const std::int64_t dy = pad ? std::int64_t(rng.below(std::uint32_t(2 * pad + 1))) - pad : 0;
+        const std::int64_t dx = pad ? std::int64_t(rng.below(std::uint32_t(2 * pad + 1))) - pad : 0;
+        const bool flip = augment_.flip && (rng.next() & 1);
+        const std::uint8_t* src = data_.bytes.data() + id * size;
+        for (std::int64_t ch = 0; ch < c; ++ch) {
+            const float scale = 1.0f / (255.0f * data_.std[std::size_t(ch)]);
+            const float shift = -data_.mean[std::size_t(ch)] / data_.std[std::size_t(ch)];
+            for (std::int64_t y = 0; y < h; ++y)
+                for (std::int64_t x = 0; x < w; ++x) {
+                    const std::int64_t sy = y + dy, sx = (flip ? w - 1 - x : x) + dx;
+                    const bool inside = sy >= 0 && sy < h && sx >= 0 && sx < w;  // outside: padding of raw 0
+                    const float raw = inside ? src[(ch * h + sy) * w + sx] : 0.0f;
+                    out[(ch * h + y) * w + x] = raw * scale + shift;
+                }
+        }
+    }
+}
+
+std::int64_t Batcher::next(float* x, std::int32_t* labels, std::int64_t max)
+{
+    if (max < batch_)
+        throw Error("Batcher::next: room for " + std::to_string(max) + " samples, batches hold " + std::to_string(batch_));
+    if (!producer_.joinable())
+        throw Error("Batcher::next called before startEpoch");
+    Slot& slot = slots_[readSlot_];
+    {
+        std::unique_lock lock(mutex_);
+        changed_.wait(lock, [&] { return slot.full || finished_; });
+        if (!slot.full)
+            return 0;  // the epoch is over
+    }
+    std::copy_n(slot.x.data(), slot.n * data_.sampleSize(), x);
+    std::copy_n(slot.labels.data(), slot.n, labels);
+    const std::int64_t n = slot.n;
+    {
+        std::lock_guard lock(mutex_);
+        slot.full = false;
+    }
+    changed_.notify_all();
+    readSlot_ ^= 1;
+    return n;
+}
+
+} // namespace neurite

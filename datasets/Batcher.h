@@ -1,0 +1,68 @@
+#pragma once
+// Batches from a data set: a seeded shuffle per epoch, augmentation (random crop with padding,
+// horizontal flip), normalisation to floats, and a background thread that prepares the next batch
+// while the current one trains.
+#include "datasets/Dataset.h"
+#include "engine/core/BatchSource.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace neurite {
+
+struct Augment {
+    int cropPadding = 0;     // pad by this many pixels, then crop back at a random offset; 0: off
+    bool flip = false;       // mirror left-right with probability 1/2
+};
+
+class Batcher final : public BatchSource {
+public:
+    // The data set must outlive the batcher. indices: the samples it serves (a split of the set).
+    Batcher(const Dataset& data, std::vector<std::int64_t> indices, std::int64_t batch, bool shuffle,
+            Augment augment, std::uint64_t seed);
+    ~Batcher() override;
+
+    std::int64_t size() const override { return std::int64_t(indices_.size()); }
+    Shape sampleShape() const override { return data_.sampleShape; }
+    int classes() const override { return data_.classes(); }
+    void startEpoch(int epoch) override;
+    std::int64_t next(float* x, std::int32_t* labels, std::int64_t max) override;
+
+private:
+    struct Slot {
+        std::vector<float> x;
+        std::vector<std::int32_t> labels;
+        std::int64_t n = 0;
+        bool full = false;
+    };
+    void produce(std::vector<std::int64_t> order, std::uint64_t seed);
+    void fill(Slot& slot, const std::int64_t* sampleIds, std::int64_t n, std::uint64_t& rngState);
+    void stop();
+
+    const Dataset& data_;
+    std::vector<std::int64_t> indices_;
+    std::int64_t batch_;
+    bool shuffle_;
+    Augment augment_;
+    std::uint64_t seed_;
+
+    std::thread producer_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    Slot slots_[2];
+    int readSlot_ = 0;
+    bool stopping_ = false;
+    bool finished_ = false;  // the producer has queued the epoch's last batch
+};
+
+// A seeded split of [0, size) into training and validation indices.
+struct Split {
+    std::vector<std::int64_t> train, validation;
+};
+Split splitIndices(std::int64_t size, double validationFraction, std::uint64_t seed);
+std::vector<std::int64_t> allIndices(std::int64_t size);
+
+} // namespace neurite

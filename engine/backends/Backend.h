@@ -1,0 +1,56 @@
+#pragma once
+// The compute backend interface: the heavy operations of training (matrix products, convolutions,
+// pooling). Element-wise work (activations, norms, losses, optimisers) is memory-bound and lives
+// once in engine/train. Every backend is tested against the reference backend.
+//
+// Layout: row-major, activations NCHW. A backend may be called from one thread at a time.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace neurite {
+
+struct ConvGeometry {
+    std::int64_t n, cin, h, w;          // input  x: [n, cin, h, w]
+    std::int64_t cout, k;               // weight w: [cout, cin/groups, k, k]
+    std::int64_t stride = 1, pad = 0, dilation = 1, groups = 1;
+    std::int64_t oh = 0, ow = 0;        // output y: [n, cout, oh, ow]
+    void computeOutput();               // sets oh and ow from the rest
+};
+
+struct PoolGeometry {
+    std::int64_t n, c, h, w;            // input  x: [n, c, h, w]
+    std::int64_t k, stride, pad;
+    std::int64_t oh = 0, ow = 0;        // output y: [n, c, oh, ow]
+    void computeOutput();
+};
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual std::string name() const = 0;
+    virtual std::string description() const = 0;   // e.g. the BLAS library and kernel in use
+
+    // C[M×N] = alpha · op(A) · op(B) + beta · C; op(A) is M×K, op(B) is K×N; leading dimensions as in BLAS.
+    virtual void gemm(bool transA, bool transB, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
+                      const float* A, std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C,
+                      std::int64_t ldc) = 0;
+
+    // Scratch floats the convolution calls below need; the caller provides them.
+    virtual std::int64_t convWorkspace(const ConvGeometry& g) const = 0;
+    // y = conv(x, w) + bias (bias may be null).
+    virtual void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                             float* workspace) = 0;
+    // Given dy: dw (overwritten), db (overwritten, may be null), dx (overwritten, may be null).
+    virtual void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx,
+                              float* dw, float* db, float* workspace) = 0;
+
+    // argmax: [n, c, oh, ow] index of the chosen input element in its plane (for the backward pass).
+    virtual void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) = 0;
+    virtual void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* argmax, float* dx) = 0;
+    // Average over the window, padding counted (PyTorch's count_include_pad=True).
+    virtual void avgPoolForward(const PoolGeometry& g, const float* x, float* y) = 0;
+    virtual void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) = 0;
+};
+
+} // namespace neurite

@@ -1,0 +1,43 @@
+#pragma once
+// The fast CPU backend: OpenBLAS for matrix products (convolutions lowered with im2col), the
+// engine's thread pool for pooling and data movement. Deterministic for a given thread count.
+#include "engine/backends/Backend.h"
+#include "engine/core/ThreadPool.h"
+
+#include <memory>
+
+namespace neurite {
+
+class CpuBackend final : public Backend {
+public:
+    explicit CpuBackend(int threads = 0);   // 0: all cores
+
+    std::string name() const override { return "cpu"; }
+    std::string description() const override;
+    int threads() const { return pool_->threads(); }
+
+    void gemm(bool transA, bool transB, std::int64_t M, std::int64_t N, std::int64_t K, float alpha, const float* A,
+              std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C, std::int64_t ldc) override;
+    std::int64_t convWorkspace(const ConvGeometry& g) const override;
+    void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                     float* workspace) override;
+    void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx, float* dw,
+                      float* db, float* workspace) override;
+    void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) override;
+    void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* argmax, float* dx) override;
+    void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override;
+    void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) override;
+
+    // The start-up proof that OpenBLAS's kernel agrees with the reference backend: run once per
+    // process on a few odd-sized products. Throws Error naming the kernel when it does not.
+    struct StartupCheck {
+        std::string kernel;
+        double maxRelativeError = 0;
+    };
+    static const StartupCheck& startupCheck();
+
+private:
+    std::unique_ptr<ThreadPool> pool_;
+};
+
+} // namespace neurite

@@ -1,0 +1,45 @@
+#include "engine/core/Error.h"
+
+namespace neurite {
+
+static std::string withNode(const std::string& nodeId, const std::string& message, const std::string& hint)
+{
+    std::string text = nodeId.empty() ? message : "node '" + nodeId + "': " + message;
+    if (!hint.empty())
+        text += " (hint: " + hint + ")";
+    return text;
+}
+
+ModelError::ModelError(std::string nodeId, const std::string& message, std::string hint)
+    : Error(withNode(nodeId, message, hint)), nodeId_(std::move(nodeId)), hint_(std::move(hint))
+{
+}
+
+DataError::DataError(std::string file, const std::string& message)
+    : Error(file + ": " + message), file_(std::move(file))
+{
+}
+
+static std::string position(DataError::Where where, std::uint64_t at)
+{
+    switch (where) {
+    case DataError::Where::ByteOffset: return " at byte " + std::to_string(at);
+    case DataError::Where::Line: return ":" + std::to_string(at);
+    case DataError::Where::None: break;
+    }
+    return {};
+}
+
+DataError::DataError(std::string file, Where where, std::uint64_t at, const std::string& message)
+    : Error(file + position(where, at) + ": " + message), file_(std::move(file))
+{
+}
+
+DivergedError::DivergedError(std::int64_t step, std::string nodeId, const std::string& message)
+    : Error("diverged at step " + std::to_string(step) + (nodeId.empty() ? "" : " in node '" + nodeId + "'")
+            + ": " + message),
+      step_(step), nodeId_(std::move(nodeId))
+{
+}
+
+} // namespace neurite

@@ -1,0 +1,63 @@
+#pragma once
+// Typed errors of the engine and the data sets. Each says what failed and where (node id, file and
+// byte offset or line). Library code throws these; only app/ shows them to a person.
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+namespace neurite {
+
+class Error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// A problem in a model graph: the node it concerns (empty for the whole model) and a hint.
+class ModelError : public Error {
+public:
+    ModelError(std::string nodeId, const std::string& message, std::string hint = {});
+    const std::string& nodeId() const { return nodeId_; }
+    const std::string& hint() const { return hint_; }
+
+private:
+    std::string nodeId_;
+    std::string hint_;
+};
+
+// A problem in a data file: the file and the byte offset (or line, for text files).
+class DataError : public Error {
+public:
+    enum class Where { None, ByteOffset, Line };
+    DataError(std::string file, const std::string& message);
+    DataError(std::string file, Where where, std::uint64_t position, const std::string& message);
+    const std::string& file() const { return file_; }
+
+private:
+    std::string file_;
+};
+
+// A bad setting (command-line flag, config file key, attribute value out of range).
+class ConfigError : public Error {
+public:
+    using Error::Error;
+};
+
+// The training loss or an activation became NaN or Inf.
+class DivergedError : public Error {
+public:
+    DivergedError(std::int64_t step, std::string nodeId, const std::string& message);
+    std::int64_t step() const { return step_; }
+    const std::string& nodeId() const { return nodeId_; }
+
+private:
+    std::int64_t step_;
+    std::string nodeId_;
+};
+
+// The run was cancelled through its CancelToken.
+class Cancelled : public Error {
+public:
+    Cancelled() : Error("cancelled") {}
+};
+
+} // namespace neurite

@@ -1,0 +1,37 @@
+#pragma once
+// Optimisers with PyTorch's update rules (torch.optim as of 1.13), so that the same settings give
+// the same trajectory. State (momentum, moments) is allocated on the first step, once.
+#include "engine/train/Parameter.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace neurite {
+
+struct OptimizerConfig {
+    std::string kind = "adam";          // sgd, adam, adamw, rmsprop
+    double momentum = 0.0;              // sgd, rmsprop
+    bool nesterov = false;              // sgd
+    double weightDecay = 0.0;           // L2 for sgd/adam/rmsprop, decoupled for adamw
+    double beta1 = 0.9, beta2 = 0.999;  // adam, adamw
+    double alpha = 0.99;                // rmsprop smoothing
+    double eps = 1e-8;
+};
+
+class Optimizer {
+public:
+    virtual ~Optimizer() = default;
+    // One update of every learned parameter from its gradient, at learning rate lr.
+    virtual void step(const std::vector<Parameter*>& params, double lr) = 0;
+    // The state tensors (for checkpoints), named after their parameter.
+    virtual std::vector<std::pair<std::string, Tensor*>> state() = 0;
+};
+
+// Throws ConfigError for an unknown kind.
+std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config);
+
+// Scales all gradients so that their global L2 norm is at most maxNorm; returns the norm before.
+double clipGradientNorm(const std::vector<Parameter*>& params, double maxNorm);
+
+} // namespace neurite

@@ -1,0 +1,149 @@
+#include "engine/train/Plan.h"
+
+#include "engine/core/Error.h"
+#include "engine/graph/Attributes.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+namespace neurite {
+
+Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::uint64_t seed)
+    : analysis_(analyse(graph, batch)), backend_(backend), batch_(batch), rng_(seed)
+{
+    requireValid(analysis_);
+    std::map<std::string, int> index;
+    for (const auto& id : analysis_.order)
+        index[id] = int(index.size());
+    inputShape_ = analysis_.info(analysis_.inputNode).output;
+
+    std::int64_t workspace = 0;
+    for (const auto& id : analysis_.order) {
+        const Node& node = *graph.find(id);
+        const NodeInfo& info = analysis_.info(id);
+        layers_.push_back(createLayer({node, info, backend, batch, inputShape_}));
+        workspace = std::max(workspace, layers_.back()->workspaceFloats());
+        std::vector<std::int64_t> dims{batch};
+        for (auto d : info.output.dims())
+            dims.push_back(d);
+        values_.emplace_back(Shape(dims));
+        grads_.emplace_back(Shape(dims));
+        bytes_ += 2 * values_.back().numel() * std::int64_t(sizeof(float));
+
+        std::vector<int> sources;
+        const auto* spec = Catalogue::instance().find(node.type);
+        for (const auto& port : spec->inputs) {
+            const int src = index.at(graph.edgeInto(id, port)->from.node);
+            consumers_.resize(layers_.size());
+            consumers_[src].push_back({int(layers_.size()) - 1, int(sources.size())});
+            sources.push_back(src);
+        }
+        sources_.push_back(sources);
+    }
+    consumers_.resize(layers_.size());
+    // A tensor used by several layers gets one gradient buffer per use; they are summed in backward().
+    inputGrads_.resize(layers_.size());
+    for (std::size_t l = 0; l < layers_.size(); ++l)
+        for (int src : sources_[l]) {
+            inputGrads_[l].emplace_back(consumers_[src].size() > 1 ? Tensor(values_[src].shape()) : Tensor());
+            bytes_ += inputGrads_[l].back().numel() * std::int64_t(sizeof(float));
+        }
+    workspace_ = Tensor(Shape{std::max<std::int64_t>(workspace, 1)});
+    bytes_ += workspace_.numel() * std::int64_t(sizeof(float));
+    labels_.resize(std::size_t(batch));
+
+    inputIndex_ = index.at(analysis_.inputNode);
+    lossIndex_ = index.at(analysis_.lossNode);
+    const Node& loss = *graph.find(analysis_.lossNode);
+    const Shape& predicted = analysis_.info(loss.id).inputs[0];
+    predictionSize_ = predicted.numel();
+    classifies_ = attrChoice(loss, "target") == "class";
+    if (!classifies_ && predicted.numel() != inputShape_.numel())
+        throw ModelError(loss.id, "reconstructing the input needs an output of " + inputShape_.str() + " elements, but gets " +
+                                      predicted.str(), "end the decoder with a Linear of " +
+                                      std::to_string(inputShape_.numel()) + " outputs (and a Reshape)");
+
+    for (auto& layer : layers_)
+        layer->initialise(rng_);
+}
+
+Plan::~Plan() = default;
+
+LayerIO Plan::io(int l)
+{
+    LayerIO io;
+    io.n = n_;
+    io.training = training_;
+    io.out = values_[l].data();
+    io.dOut = grads_[l].data();
+    io.workspace = workspace_.data();
+    io.labels = labels_.data();
+    io.modelInput = values_[inputIndex_].data();
+    io.rng = &rng_;
+    for (std::size_t p = 0; p < sources_[l].size(); ++p) {
+        const int src = sources_[l][p];
+        io.in.push_back(values_[src].data());
+        float* grad = inputGrads_[l][p].numel() ? inputGrads_[l][p].data() : grads_[src].data();
+        io.dIn.push_back(src == inputIndex_ ? nullptr : grad);  // nobody needs the input's gradient
+    }
+    return io;
+}
+
+double Plan::forward(std::int64_t n, bool training)
+{
+    if (n < 1 || n > batch_)
+        throw Error("Plan::forward: batch of " + std::to_string(n) + " outside [1, " + std::to_string(batch_) + "]");
+    n_ = n;
+    training_ = training;
+    for (std::size_t l = 0; l < layers_.size(); ++l)
+        layers_[l]->forward(io(int(l)));
+    return layers_[lossIndex_]->lossValue();
+}
+
+void Plan::backward()
+{
+    for (int l = int(layers_.size()) - 1; l >= 0; --l) {
+        // Sum the per-use gradient buffers of a tensor that fans out.
+        if (consumers_[l].size() > 1 && l != inputIndex_) {
+            float* g = grads_[l].data();
+            const std::int64_t count = n_ * (values_[l].numel() / batch_);
+            bool first = true;
+            for (auto [consumer, port] : consumers_[l]) {
+                const float* part = inputGrads_[consumer][port].data();
+                for (std::int64_t i = 0; i < count; ++i)
+                    g[i] = first ? part[i] : g[i] + part[i];
+                first = false;
+            }
+        }
+        if (l != inputIndex_)
+            layers_[l]->backward(io(l));
+    }
+}
+
+const float* Plan::prediction() const { return values_[sources_[lossIndex_][0]].data(); }
+
+std::vector<Parameter*> Plan::parameters()
+{
+    std::vector<Parameter*> all;
+    for (auto& layer : layers_)
+        for (auto* p : layer->parameters())
+            all.push_back(p);
+    return all;
+}
+
+std::string Plan::firstNonFinite() const
+{
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        if (int(l) == lossIndex_)
+            return std::isfinite(layers_[l]->lossValue()) ? std::string() : layers_[l]->id();
+        const std::int64_t count = n_ * (values_[l].numel() / batch_);
+        const float* v = values_[l].data();
+        for (std::int64_t i = 0; i < count; ++i)
+            if (!std::isfinite(v[i]))
+                return layers_[l]->id();
+    }
+    return {};
+}
+
+} // namespace neurite

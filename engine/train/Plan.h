@@ -1,0 +1,73 @@
+#pragma once
+// The training plan: a validated graph compiled into layers in topological order, with every
+// buffer (activations, gradients, workspace) allocated once for the largest batch. A step only
+// reads and writes those buffers.
+#include "engine/backends/Backend.h"
+#include "engine/core/Rng.h"
+#include "engine/core/Tensor.h"
+#include "engine/graph/ModelGraph.h"
+#include "engine/graph/ShapeInference.h"
+#include "engine/train/Layer.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace neurite {
+
+class Plan {
+public:
+    // Throws ModelError when the graph is not valid.
+    Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::uint64_t seed);
+    ~Plan();
+
+    std::int64_t batch() const { return batch_; }
+    const GraphAnalysis& analysis() const { return analysis_; }
+    Backend& backend() { return backend_; }
+
+    // Fill these, then call forward: input [n × input shape], labels [n].
+    float* input() { return values_[inputIndex_].data(); }
+    std::int32_t* labels() { return labels_.data(); }
+    const Shape& inputShape() const { return inputShape_; }
+
+    // Runs the layers for the first n samples; returns the mean loss.
+    double forward(std::int64_t n, bool training);
+    // Gradients of every parameter for the last forward pass.
+    void backward();
+
+    // The tensor that feeds the loss: [batch × D] (logits for a classifier).
+    const float* prediction() const;
+    std::int64_t predictionSize() const { return predictionSize_; }
+    bool classifies() const { return classifies_; }   // the loss compares with the sample's class
+
+    std::vector<Parameter*> parameters();              // learned and state tensors, in graph order
+    // The first node (in topological order) whose output holds a NaN or Inf after the last forward
+    // pass, or "" when all are finite.
+    std::string firstNonFinite() const;
+    std::int64_t bytesAllocated() const { return bytes_; }
+
+private:
+    struct Step;
+    GraphAnalysis analysis_;
+    Backend& backend_;
+    std::int64_t batch_;
+    Rng rng_;
+    Shape inputShape_;
+    std::vector<std::unique_ptr<Layer>> layers_;     // topological order
+    std::vector<Tensor> values_, grads_;            // per layer: output and its gradient
+    std::vector<std::vector<int>> sources_;          // per layer: the layer index feeding each input port
+    std::vector<std::vector<Tensor>> inputGrads_;    // per layer and port: own buffer when the source fans out
+    std::vector<std::vector<std::pair<int, int>>> consumers_;  // per layer: (consumer, port) using its output
+    std::vector<std::int32_t> labels_;
+    Tensor workspace_;
+    int inputIndex_ = 0, lossIndex_ = 0;
+    std::int64_t predictionSize_ = 0;
+    bool classifies_ = false;
+    std::int64_t n_ = 0;
+    bool training_ = true;
+    std::int64_t bytes_ = 0;
+    LayerIO io(int layer);
+};
+
+} // namespace neurite

@@ -1,0 +1,187 @@
+#include "engine/train/Trainer.h"
+
+#include "engine/core/Error.h"
+#include "engine/train/Metrics.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace neurite {
+
+const char* toString(RunStatus status)
+{
+    switch (status) {
+    case RunStatus::Completed: return "completed";
+    case RunStatus::EarlyStopped: return "early-stopped";
+    case RunStatus::Cancelled: return "cancelled";
+    case RunStatus::Diverged: return "diverged";
+    }
+    return "?";
+}
+
+namespace {
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+} // namespace
+
+Trainer::Trainer(const ModelGraph& graph, Backend& backend, TrainConfig config) : config_(std::move(config))
+{
+    if (config_.epochs < 1)
+        throw ConfigError("epochs must be at least 1");
+    if (config_.batch < 1)
+        throw ConfigError("batch size must be at least 1");
+    if (!(config_.lr > 0))
+        throw ConfigError("learning rate must be positive");
+    plan_ = std::make_unique<Plan>(graph, backend, config_.batch, config_.seed);
+    optimizer_ = createOptimizer(config_.optimizer);
+}
+
+Trainer::~Trainer() = default;
+
+void Trainer::checkSource(const BatchSource& source, const char* what) const
+{
+    if (source.sampleShape().numel() != plan_->inputShape().numel())
+        throw ConfigError(std::string("the ") + what + " data has samples of " + source.sampleShape().str() +
+                          " but the model's Input expects " + plan_->inputShape().str());
+    if (plan_->classifies() && source.classes() > plan_->predictionSize())
+        throw ConfigError(std::string("the ") + what + " data has " + std::to_string(source.classes()) +
+                          " classes but the model predicts " + std::to_string(plan_->predictionSize()) +
+                          " scores; set the last Linear's out_features to " + std::to_string(source.classes()));
+}
+
+EvalResult Trainer::evaluate(BatchSource& source)
+{
+    checkSource(source, "evaluation");
+    EvalResult r;
+    source.startEpoch(0);
+    double lossSum = 0;
+    std::int64_t hits = 0, hitsK = 0;
+    while (const std::int64_t n = source.next(plan_->input(), plan_->labels(), plan_->batch())) {
+        lossSum += plan_->forward(n, false) * double(n);
+        if (plan_->classifies()) {
+            hits += countTopK(plan_->prediction(), plan_->labels(), n, plan_->predictionSize(), 1);
+            hitsK += countTopK(plan_->prediction(), plan_->labels(), n, plan_->predictionSize(), config_.topK);
+        }
+        r.samples += n;
+    }
+    if (r.samples) {
+        r.loss = lossSum / double(r.samples);
+        r.accuracy = double(hits) / double(r.samples);
+        r.topK = double(hitsK) / double(r.samples);
+    }
+    return r;
+}
+
+TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const TrainCallbacks& callbacks,
+                         const CancelToken& cancel)
+{
+    const auto start = Clock::now();
+    checkSource(train, "training");
+    if (validation)
+        checkSource(*validation, "validation");
+    TrainResult result;
+    const std::int64_t stepsPerEpoch = (train.size() + config_.batch - 1) / config_.batch;
+    if (stepsPerEpoch == 0)
+        throw ConfigError("the training data is empty");
+    const Schedule schedule(config_.schedule, config_.lr, stepsPerEpoch, stepsPerEpoch * config_.epochs);
+    const auto params = plan_->parameters();
+
+    // Early stopping keeps the best weights in buffers allocated once.
+    std::vector<Tensor> best;
+    double bestLoss = INFINITY;
+    int sinceBest = 0;
+
+    for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
+        const auto epochStart = Clock::now();
+        train.startEpoch(epoch);
+        double lossSum = 0;
+        std::int64_t hits = 0, seen = 0;
+        EpochStats stats;
+        stats.epoch = epoch;
+        while (true) {
+            if (cancel.cancelled()) {
+                result.status = RunStatus::Cancelled;
+                result.message = "cancelled by the user at step " + std::to_string(result.steps);
+                result.seconds = since(start);
+                return result;
+            }
+            const std::int64_t n = train.next(plan_->input(), plan_->labels(), plan_->batch());
+            if (n == 0)
+                break;
+            const double loss = plan_->forward(n, true);
+            if (!std::isfinite(loss)) {
+                result.status = RunStatus::Diverged;
+                result.divergedNode = plan_->firstNonFinite();
+                result.message = DivergedError(result.steps + 1, result.divergedNode,
+                                               "the loss is " + std::to_string(loss) +
+                                                   "; lower the learning rate or clip gradients (--clip-norm)")
+                                     .what();
+                result.seconds = since(start);
+                return result;
+            }
+            plan_->backward();
+            StepStats s;
+            s.gradNorm = clipGradientNorm(params, config_.clipNorm);
+            s.lr = schedule.lr(result.steps);
+            optimizer_->step(params, s.lr);
+            ++result.steps;
+            if (result.steps == 1)
+                result.firstStepSeconds = since(start);
+
+            lossSum += loss * double(n);
+            std::int64_t batchHits = 0;
+            if (plan_->classifies())
+                batchHits = countTopK(plan_->prediction(), plan_->labels(), n, plan_->predictionSize(), 1);
+            hits += batchHits;
+            seen += n;
+            if (callbacks.onStep) {
+                s.step = result.steps;
+                s.epoch = epoch;
+                s.loss = loss;
+                s.accuracy = double(batchHits) / double(n);
+                s.samplesPerSecond = double(seen) / since(epochStart);
+                s.epochProgress = double(seen) / double(train.size());
+                callbacks.onStep(s);
+            }
+            stats.lr = s.lr;
+        }
+        stats.seconds = since(epochStart);
+        stats.trainLoss = lossSum / double(seen);
+        stats.trainAccuracy = double(hits) / double(seen);
+        stats.samplesPerSecond = double(seen) / stats.seconds;
+        if (validation) {
+            stats.hasValidation = true;
+            stats.validation = evaluate(*validation);
+        }
+        result.epochs.push_back(stats);
+        if (callbacks.onEpoch)
+            callbacks.onEpoch(stats);
+
+        const double monitored = validation ? stats.validation.loss : stats.trainLoss;
+        if (monitored < bestLoss - config_.minDelta) {
+            bestLoss = monitored;
+            result.bestEpoch = epoch;
+            sinceBest = 0;
+            if (config_.patience > 0 && config_.restoreBest) {
+                if (best.empty())
+                    for (auto* p : params)
+                        best.emplace_back(p->value.shape());
+                for (std::size_t i = 0; i < params.size(); ++i)
+                    std::copy_n(params[i]->value.data(), params[i]->value.numel(), best[i].data());
+            }
+        } else if (config_.patience > 0 && ++sinceBest >= config_.patience) {
+            result.status = RunStatus::EarlyStopped;
+            result.message = "no improvement of the " + std::string(validation ? "validation" : "training") +
+                             " loss for " + std::to_string(config_.patience) + " epoch(s); best was epoch " +
+                             std::to_string(result.bestEpoch);
+            if (config_.restoreBest && !best.empty())
+                for (std::size_t i = 0; i < params.size(); ++i)
+                    std::copy_n(best[i].data(), best[i].numel(), params[i]->value.data());
+            break;
+        }
+    }
+    result.seconds = since(start);
+    return result;
+}
+
+} // namespace neurite

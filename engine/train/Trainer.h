@@ -1,0 +1,98 @@
+#pragma once
+// Trainer::run is synchronous and Qt-free: it trains a model graph on batches from a BatchSource,
+// calls back per step and per epoch with plain values, and stops within one step of a cancel.
+// Contract: do not touch the model, the backend or the sources from another thread while run()
+// is in progress; the callbacks are called on the thread that called run().
+#include "engine/backends/Backend.h"
+#include "engine/core/BatchSource.h"
+#include "engine/core/Cancel.h"
+#include "engine/graph/ModelGraph.h"
+#include "engine/train/Optimizer.h"
+#include "engine/train/Plan.h"
+#include "engine/train/Schedule.h"
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace neurite {
+
+struct TrainConfig {
+    int epochs = 10;
+    std::int64_t batch = 128;
+    double lr = 1e-3;
+    OptimizerConfig optimizer;
+    ScheduleConfig schedule;
+    double clipNorm = 0;              // 0: no clipping
+    std::uint64_t seed = 1;
+    int topK = 5;
+    // Early stopping on the validation loss (training loss without a validation set).
+    int patience = 0;                 // epochs without improvement before stopping; 0: off
+    double minDelta = 0;              // the least decrease that counts as an improvement
+    bool restoreBest = true;          // on early stop, put back the best epoch's weights
+};
+
+struct StepStats {
+    std::int64_t step = 0;            // counts from 1
+    int epoch = 0;                    // counts from 1
+    double loss = 0, accuracy = 0;    // of this batch (accuracy: classifiers only)
+    double lr = 0, gradNorm = 0;
+    double samplesPerSecond = 0;      // over the epoch so far
+    double epochProgress = 0;         // 0..1
+};
+
+struct EvalResult {
+    double loss = 0, accuracy = 0, topK = 0;
+    std::int64_t samples = 0;
+};
+
+struct EpochStats {
+    int epoch = 0;
+    double trainLoss = 0, trainAccuracy = 0;
+    bool hasValidation = false;
+    EvalResult validation;
+    double seconds = 0, samplesPerSecond = 0, lr = 0;
+};
+
+enum class RunStatus { Completed, EarlyStopped, Cancelled, Diverged };
+const char* toString(RunStatus status);
+
+struct TrainResult {
+    RunStatus status = RunStatus::Completed;
+    std::string message;              // why it stopped, for Diverged and EarlyStopped
+    std::string divergedNode;         // the first layer whose output went non-finite
+    std::vector<EpochStats> epochs;
+    std::int64_t steps = 0;
+    int bestEpoch = 0;
+    double seconds = 0;
+    double firstStepSeconds = 0;      // from run() to the end of the first step
+};
+
+struct TrainCallbacks {
+    std::function<void(const StepStats&)> onStep;
+    std::function<void(const EpochStats&)> onEpoch;
+};
+
+class Trainer {
+public:
+    // Compiles the plan (throws ModelError for an invalid graph, ConfigError for bad settings).
+    Trainer(const ModelGraph& graph, Backend& backend, TrainConfig config);
+    ~Trainer();
+
+    TrainResult run(BatchSource& train, BatchSource* validation, const TrainCallbacks& callbacks,
+                    const CancelToken& cancel);
+    // Loss, accuracy and top-k of the current weights on a whole source (evaluation mode).
+    EvalResult evaluate(BatchSource& source);
+
+    Plan& plan() { return *plan_; }
+    const TrainConfig& config() const { return config_; }
+
+private:
+    void checkSource(const BatchSource& source, const char* what) const;
+    TrainConfig config_;
+    std::unique_ptr<Plan> plan_;
+    std::unique_ptr<Optimizer> optimizer_;
+};
+
+} // namespace neurite

@@ -1,0 +1,159 @@
+// Conv2d, MaxPool2d, AvgPool2d and GlobalAvgPool2d on [n, C, H, W] tensors, through the backend.
+#include "engine/graph/Attributes.h"
+#include "engine/train/Layer.h"
+
+#include <vector>
+
+namespace neurite {
+
+namespace {
+
+class Conv2d final : public Layer {
+public:
+    Conv2d(const LayerContext& ctx) : Layer(ctx.node.id), backend_(ctx.backend)
+    {
+        const Shape& in = ctx.info.inputs[0];
+        geom_ = {ctx.batch, in[0], in[1], in[2], attrInt(ctx.node, "out_channels"), attrInt(ctx.node, "kernel_size"),
+                 attrInt(ctx.node, "stride"), attrInt(ctx.node, "padding"), attrInt(ctx.node, "dilation"),
+                 attrInt(ctx.node, "groups")};
+        geom_.computeOutput();
+        fanIn_ = geom_.cin / geom_.groups * geom_.k * geom_.k;
+        weight_ = {id_ + ".weight", Tensor({geom_.cout, geom_.cin / geom_.groups, geom_.k, geom_.k}),
+                   Tensor({geom_.cout, geom_.cin / geom_.groups, geom_.k, geom_.k})};
+        if (attrBool(ctx.node, "bias"))
+            bias_ = {id_ + ".bias", Tensor({geom_.cout}), Tensor({geom_.cout}), true};
+    }
+
+    void initialise(Rng& rng) override
+    {
+        initUniformFanIn(weight_.value, fanIn_, rng);
+        if (bias_.value.numel())
+            initUniformFanIn(bias_.value, fanIn_, rng);
+    }
+
+    std::vector<Parameter*> parameters() override
+    {
+        if (bias_.value.numel())
+            return {&weight_, &bias_};
+        return {&weight_};
+    }
+
+    std::int64_t workspaceFloats() const override { return backend_.convWorkspace(geom_); }
+
+    void forward(const LayerIO& io) override
+    {
+        backend_.convForward(at(io.n), io.in[0], weight_.value.data(), bias_.value.numel() ? bias_.value.data() : nullptr,
+                             io.out, io.workspace);
+    }
+
+    void backward(const LayerIO& io) override
+    {
+        backend_.convBackward(at(io.n), io.in[0], weight_.value.data(), io.dOut, io.dIn[0], weight_.grad.data(),
+                              bias_.value.numel() ? bias_.grad.data() : nullptr, io.workspace);
+    }
+
+private:
+    ConvGeometry at(std::int64_t n) const
+    {
+        ConvGeometry g = geom_;
+        g.n = n;
+        return g;
+    }
+    Backend& backend_;
+    ConvGeometry geom_;
+    std::int64_t fanIn_;
+    Parameter weight_, bias_;
+};
+
+class Pool2d final : public Layer {
+public:
+    Pool2d(const LayerContext& ctx, bool max) : Layer(ctx.node.id), backend_(ctx.backend), max_(max)
+    {
+        const Shape& in = ctx.info.inputs[0];
+        const auto k = attrInt(ctx.node, "kernel_size");
+        geom_ = {ctx.batch, in[0], in[1], in[2], k, attrInt(ctx.node, "stride") ? attrInt(ctx.node, "stride") : k,
+                 attrInt(ctx.node, "padding")};
+        geom_.computeOutput();
+        if (max_)
+            argmax_.resize(std::size_t(ctx.batch * ctx.info.output.numel()));
+    }
+
+    void forward(const LayerIO& io) override
+    {
+        if (max_)
+            backend_.maxPoolForward(at(io.n), io.in[0], io.out, argmax_.data());
+        else
+            backend_.avgPoolForward(at(io.n), io.in[0], io.out);
+    }
+
+    void backward(const LayerIO& io) override
+    {
+        if (!io.dIn[0])
+            return;
+        if (max_)
+            backend_.maxPoolBackward(at(io.n), io.dOut, argmax_.data(), io.dIn[0]);
+        else
+            backend_.avgPoolBackward(at(io.n), io.dOut, io.dIn[0]);
+    }
+
+private:
+    PoolGeometry at(std::int64_t n) const
+    {
+        PoolGeometry g = geom_;
+        g.n = n;
+        return g;
+    }
+    Backend& backend_;
+    bool max_;
+    PoolGeometry geom_;
+    std::vector<std::int32_t> argmax_;  // [batch, C, OH, OW], allocated once
+};
+
+// y[n, c] = mean over H×W of x[n, c, :, :]
+class GlobalAvgPool2d final : public Layer {
+public:
+    GlobalAvgPool2d(const LayerContext& ctx)
+        : Layer(ctx.node.id), c_(ctx.info.inputs[0][0]), hw_(ctx.info.inputs[0][1] * ctx.info.inputs[0][2])
+    {
+    }
+
+    void forward(const LayerIO& io) override
+    {
+        for (std::int64_t p = 0; p < io.n * c_; ++p) {
+            float sum = 0;
+            for (std::int64_t i = 0; i < hw_; ++i)
+                sum += io.in[0][p * hw_ + i];
+            io.out[p] = sum / float(hw_);
+        }
+    }
+
+    void backward(const LayerIO& io) override
+    {
+        if (!io.dIn[0])
+            return;
+        for (std::int64_t p = 0; p < io.n * c_; ++p) {
+            const float d = io.dOut[p] / float(hw_);
+            for (std::int64_t i = 0; i < hw_; ++i)
+                io.dIn[0][p * hw_ + i] = d;
+        }
+    }
+
+private:
+    std::int64_t c_, hw_;
+};
+
+} // namespace
+
+std::unique_ptr<Layer> createConvLayer(const LayerContext& ctx)
+{
+    const auto& t = ctx.node.type;
+    if (t == "Conv2d")
+        return std::make_unique<Conv2d>(ctx);
+    if (t == "MaxPool2d" || t == "AvgPool2d")
+        return std::make_unique<Pool2d>(ctx, t == "MaxPool2d");
+    if (t == "GlobalAvgPool2d")
+        return std::make_unique<GlobalAvgPool2d>(ctx);
+    return nullptr;
+}
+
+} // namespace neurite

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Neurite Studio set-up: installs what is missing (Debian 12), configures and builds.
+#   installer/setup.sh            install packages, build (Release) into build/
+#   installer/setup.sh --deps     install packages only
+# Safe to run again: only missing packages are installed, the build is incremental.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+# The one list of Debian packages the build, the tests and the runtime need.
+packages=(
+  build-essential cmake ninja-build pkg-config git
+  libopenblas-dev libdnnl-dev nlohmann-json3-dev zlib1g-dev libstb-dev
+  libsqlite3-dev
+  qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev libqt6charts6-dev libqt6svg6-dev
+  libgl-dev xvfb xauth
+  dataset-fashion-mnist python3 python3-numpy python3-torch
+  dpkg-dev file
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${#missing[@]} missing package(s): ${missing[*]}"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  echo "setup: all ${#packages[@]} packages present"
+fi
+
+[ "${1:-}" = "--deps" ] && exit 0
+
+build="${NEURITE_BUILD_DIR:-$root/build}"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE="${NEURITE_BUILD_TYPE:-Release}" ${NEURITE_CMAKE_ARGS:-}
+cmake --build "$build" -j"$(nproc)"
