@@ -8,7 +8,7 @@
 
 namespace neurite {
 
-const char* toString(RunStatus status)
+const char* statusName(RunStatus status)
 {
     switch (status) {
     case RunStatus::Completed: return "completed";

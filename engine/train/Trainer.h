@@ -56,7 +56,7 @@ struct EpochStats {
 };
 
 enum class RunStatus { Completed, EarlyStopped, Cancelled, Diverged };
-const char* toString(RunStatus status);
+const char* statusName(RunStatus status);
 
 struct TrainResult {
     RunStatus status = RunStatus::Completed;

@@ -84,7 +84,7 @@ public:
         const float* x = io.in[0];
         float* y = io.out;
         for (std::int64_t i = 0; i < count; ++i)
-            y[i] = x[i] > 0.0f ? x[i] : 0.0f;
+            y[i] = x[i] < 0.0f ? 0.0f : x[i];  // NaN passes through, as in PyTorch
     }
 
     void backward(const LayerIO& io) override

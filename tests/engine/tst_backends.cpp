@@ -1,0 +1,171 @@
+// The CPU backend against the reference backend, forward and backward, on odd shapes.
+#include "engine/backends/Registry.h"
+#include "engine/backends/cpu/CpuBackend.h"
+#include "engine/backends/reference/ReferenceBackend.h"
+#include "engine/core/Error.h"
+#include "engine/core/Rng.h"
+
+#include <QtTest>
+
+#include <cmath>
+#include <vector>
+
+using namespace neurite;
+
+namespace {
+
+std::vector<float> random(std::int64_t n, std::uint64_t seed)
+{
+    Rng rng(seed);
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (auto& x : v)
+        x = rng.uniform(-1, 1);
+    return v;
+}
+
+// max |a − b| / (1 + |b|)
+double difference(const std::vector<float>& a, const std::vector<float>& b)
+{
+    double worst = 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        worst = std::max(worst, double(std::abs(a[i] - b[i])) / (1.0 + std::abs(b[i])));
+    return worst;
+}
+
+} // namespace
+
+class TestBackends : public QObject {
+    Q_OBJECT
+    ReferenceBackend reference;
+    CpuBackend cpu{2};
+
+private slots:
+    void gemmAllTransposes_data()
+    {
+        QTest::addColumn<bool>("ta");
+        QTest::addColumn<bool>("tb");
+        QTest::newRow("NN") << false << false;
+        QTest::newRow("TN") << true << false;
+        QTest::newRow("NT") << false << true;
+        QTest::newRow("TT") << true << true;
+    }
+
+    void gemmAllTransposes()
+    {
+        QFETCH(bool, ta);
+        QFETCH(bool, tb);
+        const std::int64_t m = 37, n = 53, k = 71;
+        const auto a = random(m * k, 1), b = random(k * n, 2);
+        auto want = random(m * n, 3), got = want;  // beta = 0.5 mixes in the old C
+        reference.gemm(ta, tb, m, n, k, 0.7f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.5f, want.data(), n);
+        cpu.gemm(ta, tb, m, n, k, 0.7f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.5f, got.data(), n);
+        QVERIFY(difference(got, want) < 1e-5);
+    }
+
+    void startupCheckRan()
+    {
+        const auto& check = CpuBackend::startupCheck();
+        QVERIFY(!check.kernel.empty());
+        QVERIFY(check.maxRelativeError < 1e-4);
+    }
+
+    void convolution_data()
+    {
+        QTest::addColumn<int>("n");
+        QTest::addColumn<int>("cin");
+        QTest::addColumn<int>("h");
+        QTest::addColumn<int>("w");
+        QTest::addColumn<int>("cout");
+        QTest::addColumn<int>("k");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("pad");
+        QTest::addColumn<int>("dilation");
+        QTest::addColumn<int>("groups");
+        QTest::newRow("3x3 pad 1") << 3 << 2 << 9 << 7 << 4 << 3 << 1 << 1 << 1 << 1;
+        QTest::newRow("5x5 stride 2") << 2 << 3 << 11 << 12 << 5 << 5 << 2 << 2 << 1 << 1;
+        QTest::newRow("dilated") << 2 << 2 << 10 << 10 << 3 << 3 << 1 << 2 << 2 << 1;
+        QTest::newRow("groups") << 2 << 4 << 8 << 8 << 6 << 3 << 1 << 1 << 1 << 2;
+        QTest::newRow("depthwise") << 1 << 3 << 6 << 5 << 3 << 3 << 2 << 1 << 1 << 3;
+        QTest::newRow("1x1") << 4 << 5 << 4 << 4 << 7 << 1 << 1 << 0 << 1 << 1;
+    }
+
+    void convolution()
+    {
+        QFETCH(int, n);
+        QFETCH(int, cin);
+        QFETCH(int, h);
+        QFETCH(int, w);
+        QFETCH(int, cout);
+        QFETCH(int, k);
+        QFETCH(int, stride);
+        QFETCH(int, pad);
+        QFETCH(int, dilation);
+        QFETCH(int, groups);
+        ConvGeometry g{n, cin, h, w, cout, k, stride, pad, dilation, groups};
+        g.computeOutput();
+        const auto x = random(g.n * g.cin * g.h * g.w, 4), weights = random(g.cout * g.cin / g.groups * k * k, 5);
+        const auto bias = random(g.cout, 6), dy = random(g.n * g.cout * g.oh * g.ow, 7);
+        std::vector<float> workspace(std::size_t(cpu.convWorkspace(g)));
+        std::vector<float> y1(dy.size()), y2(dy.size());
+        reference.convForward(g, x.data(), weights.data(), bias.data(), y1.data(), nullptr);
+        cpu.convForward(g, x.data(), weights.data(), bias.data(), y2.data(), workspace.data());
+        QVERIFY(difference(y2, y1) < 1e-5);
+
+        std::vector<float> dx1(x.size()), dx2(x.size()), dw1(weights.size()), dw2(weights.size()), db1(g.cout), db2(g.cout);
+        reference.convBackward(g, x.data(), weights.data(), dy.data(), dx1.data(), dw1.data(), db1.data(), nullptr);
+        cpu.convBackward(g, x.data(), weights.data(), dy.data(), dx2.data(), dw2.data(), db2.data(), workspace.data());
+        QVERIFY(difference(dx2, dx1) < 1e-5);
+        QVERIFY(difference(dw2, dw1) < 1e-5);
+        QVERIFY(difference(db2, db1) < 1e-5);
+    }
+
+    void pooling_data()
+    {
+        QTest::addColumn<int>("k");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("pad");
+        QTest::newRow("2/2/0") << 2 << 2 << 0;
+        QTest::newRow("3/2/1") << 3 << 2 << 1;
+        QTest::newRow("3/1/1 overlapping") << 3 << 1 << 1;
+    }
+
+    void pooling()
+    {
+        QFETCH(int, k);
+        QFETCH(int, stride);
+        QFETCH(int, pad);
+        PoolGeometry g{2, 3, 9, 8, k, stride, pad};
+        g.computeOutput();
+        const auto x = random(g.n * g.c * g.h * g.w, 8), dy = random(g.n * g.c * g.oh * g.ow, 9);
+        std::vector<float> y1(dy.size()), y2(dy.size()), dx1(x.size()), dx2(x.size());
+        std::vector<std::int32_t> a1(dy.size()), a2(dy.size());
+        reference.maxPoolForward(g, x.data(), y1.data(), a1.data());
+        cpu.maxPoolForward(g, x.data(), y2.data(), a2.data());
+        QCOMPARE(y2, y1);
+        QCOMPARE(a2, a1);
+        reference.maxPoolBackward(g, dy.data(), a1.data(), dx1.data());
+        cpu.maxPoolBackward(g, dy.data(), a2.data(), dx2.data());
+        QVERIFY(difference(dx2, dx1) < 1e-6);
+        reference.avgPoolForward(g, x.data(), y1.data());
+        cpu.avgPoolForward(g, x.data(), y2.data());
+        QVERIFY(difference(y2, y1) < 1e-6);
+        reference.avgPoolBackward(g, dy.data(), dx1.data());
+        cpu.avgPoolBackward(g, dy.data(), dx2.data());
+        QVERIFY(difference(dx2, dx1) < 1e-6);
+    }
+
+    void registry()
+    {
+        QCOMPARE(createBackend("reference")->name(), std::string("reference"));
+        QCOMPARE(createBackend("cpu", 1)->name(), std::string("cpu"));
+        try {
+            createBackend("tpu");
+            QFAIL("unknown backend accepted");
+        } catch (const ConfigError& e) {
+            QVERIFY(std::string(e.what()).find("unknown device 'tpu'") != std::string::npos);
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestBackends)
+#include "tst_backends.moc"
