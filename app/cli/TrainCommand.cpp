@@ -111,6 +111,7 @@ TrainConfig configFrom(const Args& args)
         throw ConfigError("--nesterov needs --optimizer sgd with a positive momentum");
     if (c.batch > 65536)
         throw ConfigError("--batch " + std::to_string(c.batch) + " is too large (at most 65536)");
+    validate(c);
     return c;
 }
 

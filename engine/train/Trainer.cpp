@@ -24,14 +24,25 @@ using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 } // namespace
 
+void validate(const TrainConfig& c)
+{
+    if (c.epochs < 1)
+        throw ConfigError("epochs must be at least 1");
+    if (c.batch < 1)
+        throw ConfigError("batch size must be at least 1");
+    if (!(c.lr > 0))
+        throw ConfigError("learning rate must be positive");
+    if (c.clipNorm < 0)
+        throw ConfigError("the gradient clipping norm must not be negative");
+    if (c.patience < 0)
+        throw ConfigError("early-stopping patience must not be negative");
+    createOptimizer(c.optimizer);
+    Schedule(c.schedule, c.lr, 1, 1);
+}
+
 Trainer::Trainer(const ModelGraph& graph, Backend& backend, TrainConfig config) : config_(std::move(config))
 {
-    if (config_.epochs < 1)
-        throw ConfigError("epochs must be at least 1");
-    if (config_.batch < 1)
-        throw ConfigError("batch size must be at least 1");
-    if (!(config_.lr > 0))
-        throw ConfigError("learning rate must be positive");
+    validate(config_);
     plan_ = std::make_unique<Plan>(graph, backend, config_.batch, config_.seed);
     optimizer_ = createOptimizer(config_.optimizer);
 }

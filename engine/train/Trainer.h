@@ -55,6 +55,9 @@ struct EpochStats {
     double seconds = 0, samplesPerSecond = 0, lr = 0;
 };
 
+// Throws ConfigError for a setting out of range or an unknown optimiser or schedule.
+void validate(const TrainConfig& config);
+
 enum class RunStatus { Completed, EarlyStopped, Cancelled, Diverged };
 const char* statusName(RunStatus status);
 
