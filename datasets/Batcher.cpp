@@ -2,6 +2,7 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
+#include "engine/core/Simd.h"
 
 #include <algorithm>
 #include <numeric>
@@ -108,6 +109,18 @@ void Batcher::produce(std::vector<std::int64_t> order, std::uint64_t seed)
     changed_.notify_all();
 }
 
+// x = (v / 255 − mean[c]) / std[c] for each channel of one image.
+NEURITE_SIMD_CLONES
+static void normalise(const std::uint8_t* src, float* out, std::int64_t channels, std::int64_t plane, const float* mean,
+                      const float* std)
+{
+    for (std::int64_t ch = 0; ch < channels; ++ch) {
+        const float scale = 1.0f / (255.0f * std[ch]), shift = -mean[ch] / std[ch];
+        for (std::int64_t i = 0; i < plane; ++i)
+            out[ch * plane + i] = float(src[ch * plane + i]) * scale + shift;
+    }
+}
+
 void Batcher::fill(Slot& slot, const std::int64_t* ids, std::int64_t n, std::uint64_t& rngState)
 {
     Rng rng(rngState++);
@@ -128,6 +141,10 @@ void Batcher::fill(Slot& slot, const std::int64_t* ids, std::int64_t n, std::uin
         const std::int64_t dx = pad ? std::int64_t(rng.below(std::uint32_t(2 * pad + 1))) - pad : 0;
         const bool flip = augment_.flip && (rng.next() & 1);
         const std::uint8_t* src = data_.bytes.data() + id * size;
+        if (pad == 0 && !flip) {
+            normalise(src, out, c, h * w, data_.mean.data(), data_.std.data());
+            continue;
+        }
         for (std::int64_t ch = 0; ch < c; ++ch) {
             const float scale = 1.0f / (255.0f * data_.std[std::size_t(ch)]);
             const float shift = -data_.mean[std::size_t(ch)] / data_.std[std::size_t(ch)];

@@ -5,6 +5,7 @@
 //
 // Layout: row-major, activations NCHW. A backend may be called from one thread at a time.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -51,6 +52,11 @@ public:
     // Average over the window, padding counted (PyTorch's count_include_pad=True).
     virtual void avgPoolForward(const PoolGeometry& g, const float* x, float* y) = 0;
     virtual void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) = 0;
+
+    // Runs fn(begin, end) over disjoint static chunks of [0, n) on the backend's host threads
+    // (element-wise layers use it). Chunks are at least `grain` long. The default runs serially.
+    virtual void parallelFor(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn,
+                             std::int64_t grain = 1);
 };
 
 } // namespace neurite

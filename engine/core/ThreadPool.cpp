@@ -1,6 +1,8 @@
 #include "engine/core/ThreadPool.h"
 
 #include <algorithm>
+#include <chrono>
+#include <immintrin.h>
 #include <memory>
 
 namespace neurite {
@@ -19,7 +21,7 @@ ThreadPool::~ThreadPool()
         std::lock_guard lock(mutex_);
         stop_ = true;
     }
-    wake_.notify_all();
+    wake_.notify_all();  // sleeping workers; spinning ones see stop_ themselves
     for (auto& t : workers_)
         t.join();
 }
@@ -29,6 +31,20 @@ static void runChunk(const std::function<void(std::int64_t, std::int64_t)>& fn, 
     const std::int64_t begin = n * index / chunks, end = n * (index + 1) / chunks;
     if (begin < end)
         fn(begin, end);
+}
+
+// Spins until ready() holds or about 50 µs pass; returns whether it holds.
+template <typename Ready>
+static bool spinFor(Ready ready)
+{
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    for (int i = 0;; ++i) {
+        if (ready())
+            return true;
+        _mm_pause();
+        if ((i & 63) == 63 && std::chrono::steady_clock::now() > until)
+            return false;
+    }
 }
 
 void ThreadPool::parallelFor(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn,
@@ -46,38 +62,38 @@ void ThreadPool::parallelFor(std::int64_t n, const std::function<void(std::int64
         job_ = &fn;
         jobSize_ = n;
         jobChunks_ = chunks;
-        pending_ = int(workers_.size());
-        ++generation_;
+        pending_.store(int(workers_.size()), std::memory_order_relaxed);
+        generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
     runChunk(fn, n, chunks, 0);
-    std::unique_lock lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
-    job_ = nullptr;
+    const auto finished = [this] { return pending_.load(std::memory_order_acquire) == 0; };
+    if (!spinFor(finished)) {
+        std::unique_lock lock(mutex_);
+        done_.wait(lock, finished);
+    }
 }
 
 void ThreadPool::workerLoop(int index)
 {
     std::uint64_t seen = 0;
     for (;;) {
-        const std::function<void(std::int64_t, std::int64_t)>* job;
-        std::int64_t n;
-        int chunks;
-        {
+        const auto ready = [&] {
+            return stop_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen;
+        };
+        if (!spinFor(ready)) {
             std::unique_lock lock(mutex_);
-            wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
-            if (stop_)
-                return;
-            seen = generation_;
-            job = job_;
-            n = jobSize_;
-            chunks = jobChunks_;
+            wake_.wait(lock, ready);
         }
-        if (index < chunks)
-            runChunk(*job, n, chunks, index);
-        std::lock_guard lock(mutex_);
-        if (--pending_ == 0)
+        if (stop_)
+            return;
+        seen = generation_.load(std::memory_order_acquire);
+        if (index < jobChunks_)
+            runChunk(*job_, jobSize_, jobChunks_, index);
+        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            std::lock_guard lock(mutex_);  // pairs with the waiter's predicate check
             done_.notify_one();
+        }
     }
 }
 

@@ -1,6 +1,9 @@
 #pragma once
 // A fixed pool of worker threads for data-parallel loops. Work is split in equal static chunks,
 // so a loop gives the same result for the same thread count (the engine's determinism rests on it).
+// Threads spin for a few microseconds before sleeping: a training step makes dozens of short
+// parallel calls, and waking a sleeping thread costs more than most of them.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -37,9 +40,9 @@ private:
     const std::function<void(std::int64_t, std::int64_t)>* job_ = nullptr;
     std::int64_t jobSize_ = 0;
     int jobChunks_ = 0;
-    std::uint64_t generation_ = 0;
-    int pending_ = 0;
-    bool stop_ = false;
+    std::atomic<std::uint64_t> generation_{0};  // bumped for each job
+    std::atomic<int> pending_{0};               // workers still on the current job
+    std::atomic<bool> stop_{false};
 };
 
 } // namespace neurite

@@ -1,6 +1,7 @@
 #pragma once
 // Optimisers with PyTorch's update rules (torch.optim as of 1.13), so that the same settings give
 // the same trajectory. State (momentum, moments) is allocated on the first step, once.
+#include "engine/backends/Backend.h"
 #include "engine/train/Parameter.h"
 
 #include <memory>
@@ -28,8 +29,8 @@ public:
     virtual std::vector<std::pair<std::string, Tensor*>> state() = 0;
 };
 
-// Throws ConfigError for an unknown kind.
-std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config);
+// Throws ConfigError for an unknown kind. host: whose threads run the update (null: this thread).
+std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config, Backend* host = nullptr);
 
 // Scales all gradients so that their global L2 norm is at most maxNorm; returns the norm before.
 double clipGradientNorm(const std::vector<Parameter*>& params, double maxNorm);

@@ -44,7 +44,7 @@ Trainer::Trainer(const ModelGraph& graph, Backend& backend, TrainConfig config) 
 {
     validate(config_);
     plan_ = std::make_unique<Plan>(graph, backend, config_.batch, config_.seed);
-    optimizer_ = createOptimizer(config_.optimizer);
+    optimizer_ = createOptimizer(config_.optimizer, &backend);
 }
 
 Trainer::~Trainer() = default;

@@ -16,7 +16,9 @@ namespace neurite {
 CpuBackend::CpuBackend(int threads) : pool_(std::make_unique<ThreadPool>(threads))
 {
     startupCheck();
-    OpenBlas::instance().setThreads(pool_->threads());
+    // One set of threads: ours. OpenBLAS runs single-threaded inside each of our chunks, so its
+    // spinning workers never compete with our loops for the cores.
+    OpenBlas::instance().setThreads(1);
 }
 
 std::string CpuBackend::description() const
@@ -54,39 +56,69 @@ const CpuBackend::StartupCheck& CpuBackend::startupCheck()
     return check;
 }
 
+// Splits C into blocks of columns (or of rows, when it is taller than wide), one per thread; each
+// block is an independent single-threaded SGEMM, so the result does not depend on timing.
 void CpuBackend::gemm(bool transA, bool transB, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
                       const float* A, std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C,
                       std::int64_t ldc)
 {
-    OpenBlas::instance().sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    const auto& blas = OpenBlas::instance();
+    constexpr std::int64_t kMinWork = 1 << 18;  // below this many multiply-adds, threads cost more than they save
+    if (threads() == 1 || M * N * K < kMinWork) {
+        blas.sgemm(transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
+    if (N >= M) {
+        constexpr std::int64_t kAlign = 16;  // whole vector registers per block
+        pool_->parallelFor((N + kAlign - 1) / kAlign, [&](std::int64_t begin, std::int64_t end) {
+            const std::int64_t n0 = begin * kAlign, n1 = std::min(N, end * kAlign);
+            const float* b = transB ? B + n0 * ldb : B + n0;
+            blas.sgemm(transA, transB, M, n1 - n0, K, alpha, A, lda, b, ldb, beta, C + n0, ldc);
+        });
+    } else {
+        pool_->parallelFor(M, [&](std::int64_t m0, std::int64_t m1) {
+            const float* a = transA ? A + m0 : A + m0 * lda;
+            blas.sgemm(transA, transB, m1 - m0, N, K, alpha, a, lda, B, ldb, beta, C + m0 * ldc, ldc);
+        }, 8);
+    }
 }
 
-// Workspace: col [cin·k·k, n·oh·ow] followed by the channel-major output [cout, n·oh·ow].
+// Convolutions run one image per task: im2col of the image into the task's own column buffer,
+// then per group a single-threaded SGEMM straight into the NCHW output. Per thread, the workspace
+// holds a column buffer [cin·k·k, oh·ow] and a weight-gradient accumulator [cout, cin/g·k·k].
 std::int64_t CpuBackend::convWorkspace(const ConvGeometry& g) const
 {
-    return (g.cin * g.k * g.k + g.cout) * g.n * g.oh * g.ow;
+    return threads() * perThreadConvWorkspace(g);
+}
+
+std::int64_t CpuBackend::perThreadConvWorkspace(const ConvGeometry& g)
+{
+    const std::int64_t rows = g.cin * g.k * g.k;
+    const std::int64_t aligned = (rows * g.oh * g.ow + 15) / 16 * 16;  // keep each part 64-byte aligned
+    return aligned + (g.cout * rows / g.groups + 15) / 16 * 16;
 }
 
 void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                              float* workspace)
 {
-    const std::int64_t ohw = g.oh * g.ow, columns = g.n * ohw;
-    const std::int64_t rowsG = g.cin / g.groups * g.k * g.k, coutG = g.cout / g.groups;
-    float* col = workspace;
-    float* out = workspace + g.cin * g.k * g.k * columns;  // [cout, n·oh·ow]
-    im2col(g, x, col, *pool_);
-    for (std::int64_t grp = 0; grp < g.groups; ++grp)
-        gemm(false, false, coutG, columns, rowsG, 1.0f, w + grp * coutG * rowsG, rowsG, col + grp * rowsG * columns,
-             columns, 0.0f, out + grp * coutG * columns, columns);
-    // [cout, n, oh·ow] → [n, cout, oh·ow], adding the bias on the way.
-    pool_->parallelFor(g.n * g.cout, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t t = begin; t < end; ++t) {
-            const std::int64_t n = t / g.cout, co = t % g.cout;
-            const float b = bias ? bias[co] : 0.0f;
-            const float* src = out + co * columns + n * ohw;
-            float* dst = y + t * ohw;
-            for (std::int64_t i = 0; i < ohw; ++i)
-                dst[i] = src[i] + b;
+    const auto& blas = OpenBlas::instance();
+    const std::int64_t ohw = g.oh * g.ow, rowsG = g.cin / g.groups * g.k * g.k, coutG = g.cout / g.groups;
+    const std::int64_t perThread = perThreadConvWorkspace(g);
+    // Static chunks of images: chunk t runs on thread t, so it may use slice t of the workspace.
+    pool_->parallelFor(threads(), [&](std::int64_t t0, std::int64_t t1) {
+        for (std::int64_t t = t0; t < t1; ++t) {
+            float* col = workspace + t * perThread;
+            for (std::int64_t n = g.n * t / threads(); n < g.n * (t + 1) / threads(); ++n) {
+                float* out = y + n * g.cout * ohw;
+                im2col(g, x + n * g.cin * g.h * g.w, col);
+                for (std::int64_t grp = 0; grp < g.groups; ++grp)  // Y_g[coutG × ohw] = W_g · col_g
+                    blas.sgemm(false, false, coutG, ohw, rowsG, 1.0f, w + grp * coutG * rowsG, rowsG,
+                               col + grp * rowsG * ohw, ohw, 0.0f, out + grp * coutG * ohw, ohw);
+                if (bias)
+                    for (std::int64_t co = 0; co < g.cout; ++co)
+                        for (std::int64_t i = 0; i < ohw; ++i)
+                            out[co * ohw + i] += bias[co];
+            }
         }
     });
 }
@@ -94,39 +126,91 @@ void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float*
 void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx,
                               float* dw, float* db, float* workspace)
 {
-    const std::int64_t ohw = g.oh * g.ow, columns = g.n * ohw;
-    const std::int64_t rowsG = g.cin / g.groups * g.k * g.k, coutG = g.cout / g.groups;
-    float* col = workspace;
-    float* dout = workspace + g.cin * g.k * g.k * columns;  // dy as [cout, n·oh·ow]
-    pool_->parallelFor(g.cout, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t co = begin; co < end; ++co) {
-            double sum = 0;
-            for (std::int64_t n = 0; n < g.n; ++n) {
-                const float* src = dy + (n * g.cout + co) * ohw;
-                std::copy_n(src, ohw, dout + co * columns + n * ohw);
-                float s = 0;
-                for (std::int64_t i = 0; i < ohw; ++i)
-                    s += src[i];
-                sum += s;
+    const auto& blas = OpenBlas::instance();
+    const std::int64_t ohw = g.oh * g.ow, rowsG = g.cin / g.groups * g.k * g.k, coutG = g.cout / g.groups;
+    const std::int64_t perThread = perThreadConvWorkspace(g);
+    const std::int64_t rows = g.cin * g.k * g.k, aligned = (rows * ohw + 15) / 16 * 16;
+    const std::int64_t dwSize = g.cout * rowsG;
+    pool_->parallelFor(threads(), [&](std::int64_t t0, std::int64_t t1) {
+        for (std::int64_t t = t0; t < t1; ++t) {
+            float* col = workspace + t * perThread;
+            float* dwPart = col + aligned;  // this thread's share of dW, summed below
+            std::fill_n(dwPart, dwSize, 0.0f);
+            for (std::int64_t n = g.n * t / threads(); n < g.n * (t + 1) / threads(); ++n) {
+                const float* dyn = dy + n * g.cout * ohw;
+                im2col(g, x + n * g.cin * g.h * g.w, col);
+                for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dW_g += dY_g · col_gᵀ
+                    blas.sgemm(false, true, coutG, rowsG, ohw, 1.0f, dyn + grp * coutG * ohw, ohw,
+                               col + grp * rowsG * ohw, ohw, 1.0f, dwPart + grp * coutG * rowsG, rowsG);
+                if (!dx)
+                    continue;
+                for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dcol_g = W_gᵀ · dY_g (col is free again)
+                    blas.sgemm(true, false, rowsG, ohw, coutG, 1.0f, w + grp * coutG * rowsG, rowsG,
+                               dyn + grp * coutG * ohw, ohw, 0.0f, col + grp * rowsG * ohw, ohw);
+                col2im(g, col, dx + n * g.cin * g.h * g.w);
             }
-            if (db)
-                db[co] = float(sum);
         }
     });
-    im2col(g, x, col, *pool_);
-    for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dW_g = dY_g · col_gᵀ
-        gemm(false, true, coutG, rowsG, columns, 1.0f, dout + grp * coutG * columns, columns,
-             col + grp * rowsG * columns, columns, 0.0f, dw + grp * coutG * rowsG, rowsG);
-    if (!dx)
-        return;
-    for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dcol_g = W_gᵀ · dY_g (into col, no longer needed)
-        gemm(true, false, rowsG, columns, coutG, 1.0f, w + grp * coutG * rowsG, rowsG, dout + grp * coutG * columns,
-             columns, 0.0f, col + grp * rowsG * columns, columns);
-    col2im(g, col, dx, *pool_);
+    // dW and db: the threads' parts summed in thread order, so the result does not depend on timing.
+    pool_->parallelFor(dwSize, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) {
+            float sum = 0;
+            for (std::int64_t t = 0; t < threads(); ++t)
+                sum += workspace[t * perThread + aligned + i];
+            dw[i] = sum;
+        }
+    }, 256);
+    if (db)
+        pool_->parallelFor(g.cout, [&](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t co = begin; co < end; ++co) {
+                double sum = 0;
+                for (std::int64_t n = 0; n < g.n; ++n) {
+                    const float* d = dy + (n * g.cout + co) * ohw;
+                    float s = 0;
+                    for (std::int64_t i = 0; i < ohw; ++i)
+                        s += d[i];
+                    sum += s;
+                }
+                db[co] = float(sum);
+            }
+        });
+}
+
+// The common case: 2×2 windows, stride 2, no padding (every window lies inside the image).
+static void maxPool2x2(const PoolGeometry& g, const float* in, float* out, std::int32_t* arg)
+{
+    for (std::int64_t oy = 0; oy < g.oh; ++oy) {
+        const float* r0 = in + 2 * oy * g.w;
+        const float* r1 = r0 + g.w;
+        for (std::int64_t ox = 0; ox < g.ow; ++ox) {
+            const std::int64_t x0 = 2 * ox;
+            const std::int32_t top = std::int32_t(2 * oy * g.w + x0), bottom = top + std::int32_t(g.w);
+            // Branch-free selects: the comparisons on real activations are unpredictable.
+            float best = r0[x0];
+            std::int32_t where = top;
+            const auto take = [&](float v, std::int32_t at) {
+                const bool better = v > best;
+                best = better ? v : best;
+                where = better ? at : where;
+            };
+            take(r0[x0 + 1], top + 1);
+            take(r1[x0], bottom);
+            take(r1[x0 + 1], bottom + 1);
+            out[oy * g.ow + ox] = best;
+            arg[oy * g.ow + ox] = where;
+        }
+    }
 }
 
 void CpuBackend::maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax)
 {
+    if (g.k == 2 && g.stride == 2 && g.pad == 0) {
+        pool_->parallelFor(g.n * g.c, [&](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t plane = begin; plane < end; ++plane)
+                maxPool2x2(g, x + plane * g.h * g.w, y + plane * g.oh * g.ow, argmax + plane * g.oh * g.ow);
+        });
+        return;
+    }
     pool_->parallelFor(g.n * g.c, [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t plane = begin; plane < end; ++plane) {
             const float* in = x + plane * g.h * g.w;

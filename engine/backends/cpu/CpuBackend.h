@@ -27,6 +27,11 @@ public:
     void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* argmax, float* dx) override;
     void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override;
     void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) override;
+    void parallelFor(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn,
+                     std::int64_t grain = 1) override
+    {
+        pool_->parallelFor(n, fn, grain);
+    }
 
     // The start-up proof that OpenBLAS's kernel agrees with the reference backend: run once per
     // process on a few odd-sized products. Throws Error naming the kernel when it does not.
@@ -37,6 +42,7 @@ public:
     static const StartupCheck& startupCheck();
 
 private:
+    static std::int64_t perThreadConvWorkspace(const ConvGeometry& g);
     std::unique_ptr<ThreadPool> pool_;
 };
 

@@ -4,58 +4,71 @@
 
 namespace neurite {
 
-void im2col(const ConvGeometry& g, const float* x, float* col, ThreadPool& pool)
+namespace {
+
+// Output columns [lo, hi) of a row read inside the image for a tap at offset `shift`
+// (ix = ox·stride + shift); the others read padding.
+struct Span {
+    std::int64_t lo, hi;
+};
+
+Span inside(const ConvGeometry& g, std::int64_t shift)
 {
-    const std::int64_t kk = g.k * g.k, ohw = g.oh * g.ow, columns = g.n * ohw;
-    // One task per (row, image): each writes its own oh·ow stretch of the column matrix.
-    pool.parallelFor(g.cin * kk * g.n, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t task = begin; task < end; ++task) {
-            const std::int64_t row = task / g.n, n = task % g.n;
-            const std::int64_t ci = row / kk, ky = (row % kk) / g.k, kx = row % g.k;
-            const float* plane = x + (n * g.cin + ci) * g.h * g.w;
-            float* out = col + row * columns + n * ohw;
-            for (std::int64_t oy = 0; oy < g.oh; ++oy) {
-                const std::int64_t iy = oy * g.stride + ky * g.dilation - g.pad;
-                float* line = out + oy * g.ow;
-                if (iy < 0 || iy >= g.h) {
-                    std::fill_n(line, g.ow, 0.0f);
-                    continue;
-                }
-                const float* src = plane + iy * g.w;
-                for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-                    const std::int64_t ix = ox * g.stride + kx * g.dilation - g.pad;
-                    line[ox] = (ix >= 0 && ix < g.w) ? src[ix] : 0.0f;
-                }
-            }
-        }
-    }, 4);
+    const std::int64_t lo = std::min(g.ow, shift >= 0 ? 0 : (-shift + g.stride - 1) / g.stride);
+    const std::int64_t hi = std::max(lo, std::min(g.ow, (g.w - shift + g.stride - 1) / g.stride));
+    return {lo, hi};
 }
 
-void col2im(const ConvGeometry& g, const float* col, float* dx, ThreadPool& pool)
+} // namespace
+
+void im2col(const ConvGeometry& g, const float* image, float* col)
 {
-    const std::int64_t kk = g.k * g.k, ohw = g.oh * g.ow, columns = g.n * ohw;
-    // One task per input plane (image, channel): the k·k rows that read it add into it, in a fixed order.
-    pool.parallelFor(g.n * g.cin, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t task = begin; task < end; ++task) {
-            const std::int64_t n = task / g.cin, ci = task % g.cin;
-            float* plane = dx + (n * g.cin + ci) * g.h * g.w;
-            std::fill_n(plane, g.h * g.w, 0.0f);
-            for (std::int64_t r = 0; r < kk; ++r) {
-                const std::int64_t ky = r / g.k, kx = r % g.k;
-                const float* in = col + (ci * kk + r) * columns + n * ohw;
-                for (std::int64_t oy = 0; oy < g.oh; ++oy) {
-                    const std::int64_t iy = oy * g.stride + ky * g.dilation - g.pad;
-                    if (iy < 0 || iy >= g.h)
-                        continue;
-                    for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-                        const std::int64_t ix = ox * g.stride + kx * g.dilation - g.pad;
-                        if (ix >= 0 && ix < g.w)
-                            plane[iy * g.w + ix] += in[oy * g.ow + ox];
-                    }
-                }
+    const std::int64_t kk = g.k * g.k, ohw = g.oh * g.ow;
+    for (std::int64_t row = 0; row < g.cin * kk; ++row) {
+        const std::int64_t ci = row / kk, ky = (row % kk) / g.k, kx = row % g.k;
+        const float* plane = image + ci * g.h * g.w;
+        float* out = col + row * ohw;
+        const std::int64_t shift = kx * g.dilation - g.pad;
+        const Span s = inside(g, shift);
+        for (std::int64_t oy = 0; oy < g.oh; ++oy) {
+            const std::int64_t iy = oy * g.stride + ky * g.dilation - g.pad;
+            float* line = out + oy * g.ow;
+            if (iy < 0 || iy >= g.h) {
+                std::fill_n(line, g.ow, 0.0f);
+                continue;
             }
+            const float* src = plane + iy * g.w;
+            std::fill(line, line + s.lo, 0.0f);
+            if (g.stride == 1)
+                std::copy(src + s.lo + shift, src + s.hi + shift, line + s.lo);
+            else
+                for (std::int64_t ox = s.lo; ox < s.hi; ++ox)
+                    line[ox] = src[ox * g.stride + shift];
+            std::fill(line + s.hi, line + g.ow, 0.0f);
         }
-    });
+    }
+}
+
+void col2im(const ConvGeometry& g, const float* col, float* dImage)
+{
+    const std::int64_t kk = g.k * g.k, ohw = g.oh * g.ow;
+    std::fill_n(dImage, g.cin * g.h * g.w, 0.0f);
+    for (std::int64_t row = 0; row < g.cin * kk; ++row) {
+        const std::int64_t ci = row / kk, ky = (row % kk) / g.k, kx = row % g.k;
+        float* plane = dImage + ci * g.h * g.w;
+        const float* in = col + row * ohw;
+        const std::int64_t shift = kx * g.dilation - g.pad;
+        const Span s = inside(g, shift);
+        for (std::int64_t oy = 0; oy < g.oh; ++oy) {
+            const std::int64_t iy = oy * g.stride + ky * g.dilation - g.pad;
+            if (iy < 0 || iy >= g.h)
+                continue;
+            float* dst = plane + iy * g.w;
+            const float* line = in + oy * g.ow;
+            for (std::int64_t ox = s.lo; ox < s.hi; ++ox)
+                dst[ox * g.stride + shift] += line[ox];
+        }
+    }
 }
 
 } // namespace neurite

@@ -1,13 +1,14 @@
 #pragma once
-// Lowering a convolution to a matrix product (the classic im2col of Caffe and cuDNN's IMPLICIT_GEMM).
-//   col: [cin·k·k, n·oh·ow]; row (ci, ky, kx), column (image, oy, ox); zero where the tap is padding.
+// Lowering a convolution to a matrix product, one image at a time (as Caffe does), so that the
+// column matrix of an image stays in the core's cache while its product is computed.
+//   col: [cin·k·k, oh·ow]; row (ci, ky, kx), column (oy, ox); zero where the tap reads padding.
 #include "engine/backends/Backend.h"
-#include "engine/core/ThreadPool.h"
 
 namespace neurite {
 
-void im2col(const ConvGeometry& g, const float* x, float* col, ThreadPool& pool);
-// dx = 0; dx += every column entry scattered back to the pixel it was read from.
-void col2im(const ConvGeometry& g, const float* col, float* dx, ThreadPool& pool);
+// image: [cin, h, w] → col: [cin·k·k, oh·ow]
+void im2col(const ConvGeometry& g, const float* image, float* col);
+// dImage = 0, then every column entry added back to the pixel it was read from.
+void col2im(const ConvGeometry& g, const float* col, float* dImage);
 
 } // namespace neurite

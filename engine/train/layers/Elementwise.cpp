@@ -76,30 +76,34 @@ private:
 // ReLU on its own: the most common layer, kept free of indirect calls so it vectorises.
 class Relu final : public Layer {
 public:
-    Relu(const LayerContext& ctx) : Layer(ctx.node.id), size_(ctx.info.output.numel()) {}
+    Relu(const LayerContext& ctx) : Layer(ctx.node.id), backend_(ctx.backend), size_(ctx.info.output.numel()) {}
 
     void forward(const LayerIO& io) override
     {
-        const std::int64_t count = io.n * size_;
         const float* x = io.in[0];
         float* y = io.out;
-        for (std::int64_t i = 0; i < count; ++i)
-            y[i] = x[i] < 0.0f ? 0.0f : x[i];  // NaN passes through, as in PyTorch
+        backend_.parallelFor(io.n * size_, [=](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t i = begin; i < end; ++i)
+                y[i] = x[i] < 0.0f ? 0.0f : x[i];  // NaN passes through, as in PyTorch
+        }, kGrain);
     }
 
     void backward(const LayerIO& io) override
     {
         if (!io.dIn[0])
             return;
-        const std::int64_t count = io.n * size_;
         const float* y = io.out;
         const float* dy = io.dOut;
         float* dx = io.dIn[0];
-        for (std::int64_t i = 0; i < count; ++i)
-            dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        backend_.parallelFor(io.n * size_, [=](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t i = begin; i < end; ++i)
+                dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+        }, kGrain);
     }
 
 private:
+    static constexpr std::int64_t kGrain = 1 << 15;  // smaller loops are not worth a thread
+    Backend& backend_;
     std::int64_t size_;
 };
 
