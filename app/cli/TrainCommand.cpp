@@ -10,7 +10,9 @@
 #include "engine/graph/ModelJson.h"
 #include "engine/train/Trainer.h"
 
+#include <chrono>
 #include <csignal>
+#include <sys/resource.h>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -48,6 +50,7 @@ const std::vector<OptionSpec> kOptions = {
     {"device", "NAME", "cpu or reference (slow, the readable truth) [cpu]"},
     {"save", "FILE", "write the trained weights as .safetensors"},
     {"config", "FILE", "a JSON file of these settings ({\"epochs\": 5, ...}); the command line wins"},
+    {"json", "FILE", "write a summary (speed, accuracy, peak memory, start-up time) as JSON"},
     {"quiet", "", "print only the final result"},
     {"help", "", "show this help"},
 };
@@ -115,6 +118,29 @@ TrainConfig configFrom(const Args& args)
     return c;
 }
 
+// Training speed counts the training loops only (not validation, not data loading).
+void writeSummary(const std::string& path, const TrainResult& result, nlohmann::json summary, double setupSeconds)
+{
+    double seconds = 0;
+    std::int64_t samples = 0;
+    for (const auto& e : result.epochs) {
+        seconds += e.seconds;
+        samples += std::int64_t(e.samplesPerSecond * e.seconds + 0.5);
+    }
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    summary["status"] = statusName(result.status);
+    summary["steps"] = result.steps;
+    summary["train_seconds"] = seconds;
+    summary["samples_per_second"] = seconds > 0 ? double(samples) / seconds : 0.0;
+    summary["start_to_first_step_seconds"] = setupSeconds + result.firstStepSeconds;
+    summary["peak_rss_mib"] = double(usage.ru_maxrss) / 1024.0;
+    std::ofstream out(path);
+    out << summary.dump(2) << "\n";
+    if (!out)
+        throw DataError(path, "cannot write the summary");
+}
+
 void saveWeights(Plan& plan, const std::string& path, const ModelGraph& graph)
 {
     std::vector<std::pair<std::string, const Tensor*>> tensors;
@@ -127,6 +153,7 @@ void saveWeights(Plan& plan, const std::string& path, const ModelGraph& graph)
 
 int trainCommand(const std::vector<std::string>& argv)
 {
+    const auto commandStart = std::chrono::steady_clock::now();
     Args args("neurite train", kOptions, argv);
     if (args.has("help")) {
         std::cout << helpText("neurite train MODEL.json [--data NAME] [options]",
@@ -179,6 +206,7 @@ int trainCommand(const std::vector<std::string>& argv)
         config.optimizer.kind + " lr " + args.get("lr", "0.001") + ", schedule " + config.schedule.kind + ", seed " +
         std::to_string(config.seed));
 
+    const double setupSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - commandStart).count();
     CancelToken cancel;
     gCancel = &cancel;
     std::signal(SIGINT, onInterrupt);
@@ -204,11 +232,15 @@ int trainCommand(const std::vector<std::string>& argv)
     std::snprintf(line, sizeof line, "trained %lld steps in %s (first step after %.2fs)", (long long)result.steps,
                   formatDuration(result.seconds).c_str(), result.firstStepSeconds);
     say(line);
+    nlohmann::json summary = {{"model", args.positional()[0]}, {"epochs", config.epochs}, {"batch", config.batch},
+                              {"threads", threads}};
     if (data.test.size() > 0) {
         data.test.mean = data.train.mean;  // the test set is normalised as the training set was
         data.test.std = data.train.std;
         Batcher test(data.test, allIndices(data.test.size()), config.batch, false, Augment{}, config.seed);
         const EvalResult r = trainer.evaluate(test);
+        summary["test_loss"] = r.loss;
+        summary["test_accuracy"] = r.accuracy;
         if (trainer.plan().classifies())
             std::snprintf(line, sizeof line, "test    loss %.4f  accuracy %.4f  top-%d %.4f  (%lld samples)", r.loss,
                           r.accuracy, config.topK, r.topK, (long long)r.samples);
@@ -216,6 +248,8 @@ int trainCommand(const std::vector<std::string>& argv)
             std::snprintf(line, sizeof line, "test    loss %.5f  (%lld samples)", r.loss, (long long)r.samples);
         std::cout << line << "\n";
     }
+    if (const auto path = args.get("json"))
+        writeSummary(*path, result, summary, setupSeconds);
     if (const auto path = args.get("save")) {
         saveWeights(trainer.plan(), *path, graph);
         say("saved   " + *path);

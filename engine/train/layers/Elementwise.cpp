@@ -1,4 +1,5 @@
 // Activations and Dropout: element-wise, same shape in and out.
+#include "engine/core/Simd.h"
 #include "engine/graph/Attributes.h"
 #include "engine/train/Layer.h"
 
@@ -73,6 +74,20 @@ private:
     Activation act_;
 };
 
+NEURITE_SIMD_CLONES
+void reluForward(const float* x, float* y, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        y[i] = x[i] < 0.0f ? 0.0f : x[i];  // NaN passes through, as in PyTorch
+}
+
+NEURITE_SIMD_CLONES
+void reluBackward(const float* y, const float* dy, float* dx, std::int64_t n)
+{
+    for (std::int64_t i = 0; i < n; ++i)
+        dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+}
+
 // ReLU on its own: the most common layer, kept free of indirect calls so it vectorises.
 class Relu final : public Layer {
 public:
@@ -83,8 +98,7 @@ public:
         const float* x = io.in[0];
         float* y = io.out;
         backend_.parallelFor(io.n * size_, [=](std::int64_t begin, std::int64_t end) {
-            for (std::int64_t i = begin; i < end; ++i)
-                y[i] = x[i] < 0.0f ? 0.0f : x[i];  // NaN passes through, as in PyTorch
+            reluForward(x + begin, y + begin, end - begin);
         }, kGrain);
     }
 
@@ -96,8 +110,7 @@ public:
         const float* dy = io.dOut;
         float* dx = io.dIn[0];
         backend_.parallelFor(io.n * size_, [=](std::int64_t begin, std::int64_t end) {
-            for (std::int64_t i = begin; i < end; ++i)
-                dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+            reluBackward(y + begin, dy + begin, dx + begin, end - begin);
         }, kGrain);
     }
 
