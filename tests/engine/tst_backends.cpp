@@ -87,6 +87,7 @@ private slots:
         QTest::newRow("groups") << 2 << 4 << 8 << 8 << 6 << 3 << 1 << 1 << 1 << 2;
         QTest::newRow("depthwise") << 1 << 3 << 6 << 5 << 3 << 3 << 2 << 1 << 1 << 3;
         QTest::newRow("1x1") << 4 << 5 << 4 << 4 << 7 << 1 << 1 << 0 << 1 << 1;
+        QTest::newRow("many images per thread") << 11 << 3 << 7 << 6 << 4 << 3 << 1 << 1 << 1 << 1;
     }
 
     void convolution()

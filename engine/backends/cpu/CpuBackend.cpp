@@ -5,6 +5,7 @@
 #include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
+#include "engine/core/Simd.h"
 
 #include <algorithm>
 #include <cmath>
@@ -81,99 +82,6 @@ void CpuBackend::gemm(bool transA, bool transB, std::int64_t M, std::int64_t N, 
             blas.sgemm(transA, transB, m1 - m0, N, K, alpha, a, lda, B, ldb, beta, C + m0 * ldc, ldc);
         }, 8);
     }
-}
-
-// Convolutions run one image per task: im2col of the image into the task's own column buffer,
-// then per group a single-threaded SGEMM straight into the NCHW output. Per thread, the workspace
-// holds a column buffer [cin·k·k, oh·ow] and a weight-gradient accumulator [cout, cin/g·k·k].
-std::int64_t CpuBackend::convWorkspace(const ConvGeometry& g) const
-{
-    return threads() * perThreadConvWorkspace(g);
-}
-
-std::int64_t CpuBackend::perThreadConvWorkspace(const ConvGeometry& g)
-{
-    const std::int64_t rows = g.cin * g.k * g.k;
-    const std::int64_t aligned = (rows * g.oh * g.ow + 15) / 16 * 16;  // keep each part 64-byte aligned
-    return aligned + (g.cout * rows / g.groups + 15) / 16 * 16;
-}
-
-void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                             float* workspace)
-{
-    const auto& blas = OpenBlas::instance();
-    const std::int64_t ohw = g.oh * g.ow, rowsG = g.cin / g.groups * g.k * g.k, coutG = g.cout / g.groups;
-    const std::int64_t perThread = perThreadConvWorkspace(g);
-    // Static chunks of images: chunk t runs on thread t, so it may use slice t of the workspace.
-    pool_->parallelFor(threads(), [&](std::int64_t t0, std::int64_t t1) {
-        for (std::int64_t t = t0; t < t1; ++t) {
-            float* col = workspace + t * perThread;
-            for (std::int64_t n = g.n * t / threads(); n < g.n * (t + 1) / threads(); ++n) {
-                float* out = y + n * g.cout * ohw;
-                im2col(g, x + n * g.cin * g.h * g.w, col);
-                for (std::int64_t grp = 0; grp < g.groups; ++grp)  // Y_g[coutG × ohw] = W_g · col_g
-                    blas.sgemm(false, false, coutG, ohw, rowsG, 1.0f, w + grp * coutG * rowsG, rowsG,
-                               col + grp * rowsG * ohw, ohw, 0.0f, out + grp * coutG * ohw, ohw);
-                if (bias)
-                    for (std::int64_t co = 0; co < g.cout; ++co)
-                        for (std::int64_t i = 0; i < ohw; ++i)
-                            out[co * ohw + i] += bias[co];
-            }
-        }
-    });
-}
-
-void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx,
-                              float* dw, float* db, float* workspace)
-{
-    const auto& blas = OpenBlas::instance();
-    const std::int64_t ohw = g.oh * g.ow, rowsG = g.cin / g.groups * g.k * g.k, coutG = g.cout / g.groups;
-    const std::int64_t perThread = perThreadConvWorkspace(g);
-    const std::int64_t rows = g.cin * g.k * g.k, aligned = (rows * ohw + 15) / 16 * 16;
-    const std::int64_t dwSize = g.cout * rowsG;
-    pool_->parallelFor(threads(), [&](std::int64_t t0, std::int64_t t1) {
-        for (std::int64_t t = t0; t < t1; ++t) {
-            float* col = workspace + t * perThread;
-            float* dwPart = col + aligned;  // this thread's share of dW, summed below
-            std::fill_n(dwPart, dwSize, 0.0f);
-            for (std::int64_t n = g.n * t / threads(); n < g.n * (t + 1) / threads(); ++n) {
-                const float* dyn = dy + n * g.cout * ohw;
-                im2col(g, x + n * g.cin * g.h * g.w, col);
-                for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dW_g += dY_g · col_gᵀ
-                    blas.sgemm(false, true, coutG, rowsG, ohw, 1.0f, dyn + grp * coutG * ohw, ohw,
-                               col + grp * rowsG * ohw, ohw, 1.0f, dwPart + grp * coutG * rowsG, rowsG);
-                if (!dx)
-                    continue;
-                for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dcol_g = W_gᵀ · dY_g (col is free again)
-                    blas.sgemm(true, false, rowsG, ohw, coutG, 1.0f, w + grp * coutG * rowsG, rowsG,
-                               dyn + grp * coutG * ohw, ohw, 0.0f, col + grp * rowsG * ohw, ohw);
-                col2im(g, col, dx + n * g.cin * g.h * g.w);
-            }
-        }
-    });
-    // dW and db: the threads' parts summed in thread order, so the result does not depend on timing.
-    pool_->parallelFor(dwSize, [&](std::int64_t begin, std::int64_t end) {
-        for (std::int64_t i = begin; i < end; ++i) {
-            float sum = 0;
-            for (std::int64_t t = 0; t < threads(); ++t)
-                sum += workspace[t * perThread + aligned + i];
-            dw[i] = sum;
-        }
-    }, 256);
-    if (db)
-        pool_->parallelFor(g.cout, [&](std::int64_t begin, std::int64_t end) {
-            for (std::int64_t co = begin; co < end; ++co) {
-                double sum = 0;
-                for (std::int64_t n = 0; n < g.n; ++n) {
-                    const float* d = dy + (n * g.cout + co) * ohw;
-                    float s = 0;
-                    for (std::int64_t i = 0; i < ohw; ++i)
-                        s += d[i];
-                    sum += s;
-                }
-                db[co] = float(sum);
-            }
-        });
 }
 
 // The common case: 2×2 windows, stride 2, no padding (every window lies inside the image).

@@ -42,7 +42,6 @@ public:
     static const StartupCheck& startupCheck();
 
 private:
-    static std::int64_t perThreadConvWorkspace(const ConvGeometry& g);
     std::unique_ptr<ThreadPool> pool_;
 };
 

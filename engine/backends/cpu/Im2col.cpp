@@ -1,5 +1,7 @@
 #include "engine/backends/cpu/Im2col.h"
 
+#include "engine/core/Simd.h"
+
 #include <algorithm>
 
 namespace neurite {
@@ -21,6 +23,7 @@ Span inside(const ConvGeometry& g, std::int64_t shift)
 
 } // namespace
 
+NEURITE_SIMD_CLONES
 void im2col(const ConvGeometry& g, const float* image, float* col)
 {
     const std::int64_t kk = g.k * g.k, ohw = g.oh * g.ow;
@@ -34,21 +37,28 @@ void im2col(const ConvGeometry& g, const float* image, float* col)
             const std::int64_t iy = oy * g.stride + ky * g.dilation - g.pad;
             float* line = out + oy * g.ow;
             if (iy < 0 || iy >= g.h) {
-                std::fill_n(line, g.ow, 0.0f);
+                for (std::int64_t ox = 0; ox < g.ow; ++ox)
+                    line[ox] = 0.0f;
                 continue;
             }
+            // Plain loops, not std::copy/fill: rows are short (often under 32 floats), and the
+            // calls to memmove and memset would cost more than the copying.
             const float* src = plane + iy * g.w;
-            std::fill(line, line + s.lo, 0.0f);
+            for (std::int64_t ox = 0; ox < s.lo; ++ox)
+                line[ox] = 0.0f;
             if (g.stride == 1)
-                std::copy(src + s.lo + shift, src + s.hi + shift, line + s.lo);
+                for (std::int64_t ox = s.lo; ox < s.hi; ++ox)
+                    line[ox] = src[ox + shift];
             else
                 for (std::int64_t ox = s.lo; ox < s.hi; ++ox)
                     line[ox] = src[ox * g.stride + shift];
-            std::fill(line + s.hi, line + g.ow, 0.0f);
+            for (std::int64_t ox = s.hi; ox < g.ow; ++ox)
+                line[ox] = 0.0f;
         }
     }
 }
 
+NEURITE_SIMD_CLONES
 void col2im(const ConvGeometry& g, const float* col, float* dImage)
 {
     const std::int64_t kk = g.k * g.k, ohw = g.oh * g.ow;

@@ -1,0 +1,236 @@
+// CpuBackend's convolutions. Each thread takes a static share of the images and, per image,
+// lowers the convolution to a single-threaded SGEMM that writes straight into NCHW output, so an
+// image's working set stays in its core's cache.
+//
+// Two lowerings:
+//  - wide (stride 1, the common case): the image is copied once into a zero-padded plane
+//    [cin, h+2p, w+2p]; then the column matrix row of tap (ci, ky, kx) is ONE contiguous span of
+//    that plane, oh·(w+2p) long. The product is computed over the padded width (a few wasted
+//    columns per row) and compacted. Long copies instead of thousands of short ones.
+//  - general (any stride): classic im2col per image (Im2col.h).
+#include "engine/backends/cpu/CpuBackend.h"
+#include "engine/backends/cpu/Im2col.h"
+#include "engine/backends/cpu/OpenBlas.h"
+#include "engine/core/Simd.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace neurite {
+
+namespace {
+
+std::int64_t align16(std::int64_t n) { return (n + 15) / 16 * 16; }  // 64-byte aligned parts
+
+// Where each part of one thread's workspace lies (in floats).
+struct ConvLayout {
+    bool wide;
+    std::int64_t hp, wp;          // padded plane (wide)
+    std::int64_t span;            // columns of the product: oh·wp (wide) or oh·ow
+    std::int64_t rows, rowsG, coutG;
+    std::int64_t padded, dPadded, col, out, dw, db, total;
+
+    explicit ConvLayout(const ConvGeometry& g)
+    {
+        wide = g.stride == 1;
+        hp = g.h + 2 * g.pad;
+        wp = g.w + 2 * g.pad;
+        span = wide ? g.oh * wp : g.oh * g.ow;
+        rows = g.cin * g.k * g.k;
+        rowsG = rows / g.groups;
+        coutG = g.cout / g.groups;
+        // The last tap's span runs up to (k−1)·dilation floats past the plane: zeros.
+        const std::int64_t plane = wide ? align16(g.cin * hp * wp + (g.k - 1) * g.dilation) : 0;
+        padded = 0;
+        dPadded = padded + plane;
+        col = dPadded + plane;
+        out = col + align16(rows * span);
+        dw = out + (wide ? align16(g.cout * span) : 0);
+        db = dw + align16(g.cout * rowsG);
+        total = db + align16(g.cout);
+    }
+};
+
+// Σ x[i] in 16 running sums, so that it vectorises without reassociation flags.
+NEURITE_SIMD_CLONES
+float sumRow(const float* x, std::int64_t n)
+{
+    float lanes[16] = {};
+    std::int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 16; ++l)
+            lanes[l] += x[i + l];
+    float sum = 0;
+    for (; i < n; ++i)
+        sum += x[i];
+    for (float l : lanes)
+        sum += l;
+    return sum;
+}
+
+// y[c, i] += bias[c] over a [channels, size] block.
+NEURITE_SIMD_CLONES
+void addBias(float* y, const float* bias, std::int64_t channels, std::int64_t size)
+{
+    for (std::int64_t c = 0; c < channels; ++c)
+        for (std::int64_t i = 0; i < size; ++i)
+            y[c * size + i] += bias[c];
+}
+
+// image [cin, h, w] → the interior of padded [cin, hp, wp] (the border stays zero).
+void padImage(const ConvGeometry& g, const ConvLayout& L, const float* image, float* padded)
+{
+    for (std::int64_t c = 0; c < g.cin; ++c)
+        for (std::int64_t y = 0; y < g.h; ++y)
+            std::memcpy(padded + (c * L.hp + y + g.pad) * L.wp + g.pad, image + (c * g.h + y) * g.w,
+                        std::size_t(g.w) * sizeof(float));
+}
+
+// The first float of tap (ci, ky, kx)'s span in the padded plane.
+std::int64_t tapOffset(const ConvGeometry& g, const ConvLayout& L, std::int64_t row)
+{
+    const std::int64_t kk = g.k * g.k, ci = row / kk, ky = (row % kk) / g.k, kx = row % g.k;
+    return (ci * L.hp + ky * g.dilation) * L.wp + kx * g.dilation;
+}
+
+void wideColumns(const ConvGeometry& g, const ConvLayout& L, const float* padded, float* col)
+{
+    for (std::int64_t r = 0; r < L.rows; ++r)
+        std::memcpy(col + r * L.span, padded + tapOffset(g, L, r), std::size_t(L.span) * sizeof(float));
+}
+
+// dPadded = Σ over taps of the column rows, added back where they were read.
+NEURITE_SIMD_CLONES
+void wideColumnsBack(const ConvGeometry& g, const ConvLayout& L, const float* col, float* dPadded)
+{
+    std::fill_n(dPadded, g.cin * L.hp * L.wp + (g.k - 1) * g.dilation, 0.0f);
+    for (std::int64_t r = 0; r < L.rows; ++r) {
+        float* dst = dPadded + tapOffset(g, L, r);
+        const float* src = col + r * L.span;
+        for (std::int64_t i = 0; i < L.span; ++i)
+            dst[i] += src[i];
+    }
+}
+
+// Image n's product input: the column matrix [rows, span] (and for wide, the padded plane).
+void columnsOf(const ConvGeometry& g, const ConvLayout& L, const float* image, float* ws)
+{
+    if (L.wide) {
+        padImage(g, L, image, ws + L.padded);
+        wideColumns(g, L, ws + L.padded, ws + L.col);
+    } else {
+        im2col(g, image, ws + L.col);
+    }
+}
+
+} // namespace
+
+std::int64_t CpuBackend::convWorkspace(const ConvGeometry& g) const { return threads() * ConvLayout(g).total; }
+
+// Runs fn(t, firstImage, endImage) for each thread's static share of the images.
+template <typename F>
+static void forEachShare(ThreadPool& pool, std::int64_t images, F fn)
+{
+    const std::int64_t threads = pool.threads();
+    pool.parallelFor(threads, [&](std::int64_t t0, std::int64_t t1) {
+        for (std::int64_t t = t0; t < t1; ++t)
+            fn(t, images * t / threads, images * (t + 1) / threads);
+    });
+}
+
+void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                             float* workspace)
+{
+    const auto& blas = OpenBlas::instance();
+    const ConvLayout L(g);
+    const std::int64_t ohw = g.oh * g.ow;
+    forEachShare(*pool_, g.n, [&](std::int64_t t, std::int64_t first, std::int64_t end) {
+        float* ws = workspace + t * L.total;
+        if (L.wide)
+            std::fill_n(ws + L.padded, L.dPadded - L.padded, 0.0f);  // the border, once per call
+        for (std::int64_t n = first; n < end; ++n) {
+            float* out = y + n * g.cout * ohw;
+            columnsOf(g, L, x + n * g.cin * g.h * g.w, ws);
+            float* product = L.wide ? ws + L.out : out;  // [cout, span]
+            for (std::int64_t grp = 0; grp < g.groups; ++grp)  // Y_g = W_g · col_g
+                blas.sgemm(false, false, L.coutG, L.span, L.rowsG, 1.0f, w + grp * L.coutG * L.rowsG, L.rowsG,
+                           ws + L.col + grp * L.rowsG * L.span, L.span, 0.0f, product + grp * L.coutG * L.span, L.span);
+            if (L.wide)  // drop the padded width's extra columns
+                for (std::int64_t c = 0; c < g.cout; ++c)
+                    for (std::int64_t oy = 0; oy < g.oh; ++oy)
+                        std::memcpy(out + (c * g.oh + oy) * g.ow, product + c * L.span + oy * L.wp,
+                                    std::size_t(g.ow) * sizeof(float));
+            if (bias)
+                addBias(out, bias, g.cout, ohw);
+        }
+    });
+}
+
+void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx,
+                              float* dw, float* db, float* workspace)
+{
+    const auto& blas = OpenBlas::instance();
+    const ConvLayout L(g);
+    const std::int64_t ohw = g.oh * g.ow, dwSize = g.cout * L.rowsG;
+    forEachShare(*pool_, g.n, [&](std::int64_t t, std::int64_t first, std::int64_t end) {
+        float* ws = workspace + t * L.total;
+        std::fill_n(ws + L.dw, dwSize, 0.0f);  // this thread's shares of dW and db, summed below
+        std::fill_n(ws + L.db, g.cout, 0.0f);
+        if (L.wide) {  // the padded border and the gradient's extra columns stay zero
+            std::fill_n(ws + L.padded, L.dPadded - L.padded, 0.0f);
+            std::fill_n(ws + L.out, L.dw - L.out, 0.0f);
+        }
+        for (std::int64_t n = first; n < end; ++n) {
+            const float* dyn = dy + n * g.cout * ohw;
+            if (db)
+                for (std::int64_t co = 0; co < g.cout; ++co)
+                    ws[L.db + co] += sumRow(dyn + co * ohw, ohw);
+            const float* grad = dyn;  // dY as [cout, span]
+            if (L.wide) {
+                for (std::int64_t c = 0; c < g.cout; ++c)
+                    for (std::int64_t oy = 0; oy < g.oh; ++oy)
+                        std::memcpy(ws + L.out + c * L.span + oy * L.wp, dyn + (c * g.oh + oy) * g.ow,
+                                    std::size_t(g.ow) * sizeof(float));
+                grad = ws + L.out;
+            }
+            columnsOf(g, L, x + n * g.cin * g.h * g.w, ws);
+            for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dW_g += dY_g · col_gᵀ
+                blas.sgemm(false, true, L.coutG, L.rowsG, L.span, 1.0f, grad + grp * L.coutG * L.span, L.span,
+                           ws + L.col + grp * L.rowsG * L.span, L.span, 1.0f, ws + L.dw + grp * L.coutG * L.rowsG,
+                           L.rowsG);
+            if (!dx)
+                continue;
+            for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dcol_g = W_gᵀ · dY_g (col is free again)
+                blas.sgemm(true, false, L.rowsG, L.span, L.coutG, 1.0f, w + grp * L.coutG * L.rowsG, L.rowsG,
+                           grad + grp * L.coutG * L.span, L.span, 0.0f, ws + L.col + grp * L.rowsG * L.span, L.span);
+            float* dxn = dx + n * g.cin * g.h * g.w;
+            if (!L.wide) {
+                col2im(g, ws + L.col, dxn);
+                continue;
+            }
+            wideColumnsBack(g, L, ws + L.col, ws + L.dPadded);
+            for (std::int64_t c = 0; c < g.cin; ++c)
+                for (std::int64_t yy = 0; yy < g.h; ++yy)
+                    std::memcpy(dxn + (c * g.h + yy) * g.w, ws + L.dPadded + (c * L.hp + yy + g.pad) * L.wp + g.pad,
+                                std::size_t(g.w) * sizeof(float));
+        }
+    });
+    // The threads' shares summed in thread order, so the result does not depend on timing.
+    pool_->parallelFor(dwSize, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t i = begin; i < end; ++i) {
+            float sum = 0;
+            for (std::int64_t t = 0; t < threads(); ++t)
+                sum += workspace[t * L.total + L.dw + i];
+            dw[i] = sum;
+        }
+    }, 256);
+    if (db)
+        for (std::int64_t co = 0; co < g.cout; ++co) {
+            float sum = 0;
+            for (std::int64_t t = 0; t < threads(); ++t)
+                sum += workspace[t * L.total + L.db + co];
+            db[co] = sum;
+        }
+}
+
+} // namespace neurite
