@@ -16,6 +16,7 @@ struct ConvGeometry {
     std::int64_t cout, k;               // weight w: [cout, cin/groups, k, k]
     std::int64_t stride = 1, pad = 0, dilation = 1, groups = 1;
     std::int64_t oh = 0, ow = 0;        // output y: [n, cout, oh, ow]
+    bool relu = false;                  // forward: y = max(0, conv + bias), a fused ReLU
     void computeOutput();               // sets oh and ow from the rest
 };
 

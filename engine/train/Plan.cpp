@@ -18,19 +18,9 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
         index[id] = int(index.size());
     inputShape_ = analysis_.info(analysis_.inputNode).output;
 
-    std::int64_t workspace = 0;
     for (const auto& id : analysis_.order) {
         const Node& node = *graph.find(id);
-        const NodeInfo& info = analysis_.info(id);
-        layers_.push_back(createLayer({node, info, backend, batch, inputShape_}));
-        workspace = std::max(workspace, layers_.back()->workspaceFloats());
-        std::vector<std::int64_t> dims{batch};
-        for (auto d : info.output.dims())
-            dims.push_back(d);
-        values_.emplace_back(Shape(dims));
-        grads_.emplace_back(Shape(dims));
-        bytes_ += 2 * values_.back().numel() * std::int64_t(sizeof(float));
-
+        layers_.push_back(createLayer({node, analysis_.info(id), backend, batch, inputShape_}));
         std::vector<int> sources;
         const auto* spec = Catalogue::instance().find(node.type);
         for (const auto& port : spec->inputs) {
@@ -42,11 +32,26 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
         sources_.push_back(sources);
     }
     consumers_.resize(layers_.size());
+    fuseActivations(graph);
+
+    std::int64_t workspace = 0;
+    storage_.resize(layers_.size());
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        workspace = std::max(workspace, layers_[l]->workspaceFloats());
+        std::vector<std::int64_t> dims{batch};
+        for (auto d : analysis_.info(analysis_.order[l]).output.dims())
+            dims.push_back(d);
+        // A layer with a fused ReLU writes into the ReLU's buffer and needs none of its own.
+        storage_[l] = fusedInto_[l] >= 0 ? fusedInto_[l] : int(l);
+        values_.emplace_back(fusedInto_[l] >= 0 ? Shape{0} : Shape(dims));
+        grads_.emplace_back(Shape(dims));
+        bytes_ += (values_.back().numel() + grads_.back().numel()) * std::int64_t(sizeof(float));
+    }
     // A tensor used by several layers gets one gradient buffer per use; they are summed in backward().
     inputGrads_.resize(layers_.size());
     for (std::size_t l = 0; l < layers_.size(); ++l)
         for (int src : sources_[l]) {
-            inputGrads_[l].emplace_back(consumers_[src].size() > 1 ? Tensor(values_[src].shape()) : Tensor());
+            inputGrads_[l].emplace_back(consumers_[src].size() > 1 ? Tensor(grads_[src].shape()) : Tensor());
             bytes_ += inputGrads_[l].back().numel() * std::int64_t(sizeof(float));
         }
     workspace_ = Tensor(Shape{std::max<std::int64_t>(workspace, 1)});
@@ -70,20 +75,38 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
 
 Plan::~Plan() = default;
 
+// Conv2d → ReLU and Linear → ReLU, where the ReLU is the only user of the output: the producer
+// applies the ReLU while its output is still in cache, writing straight into the ReLU's buffer;
+// the ReLU's forward pass is skipped (its backward pass, which needs only its output, still runs).
+void Plan::fuseActivations(const ModelGraph& graph)
+{
+    fusedInto_.assign(layers_.size(), -1);
+    skipForward_.assign(layers_.size(), false);
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        if (graph.find(analysis_.order[l])->type != "ReLU")
+            continue;
+        const int producer = sources_[l][0];
+        if (consumers_[producer].size() == 1 && layers_[producer]->fuseRelu()) {
+            fusedInto_[producer] = int(l);
+            skipForward_[l] = true;
+        }
+    }
+}
+
 LayerIO Plan::io(int l)
 {
     LayerIO io;
     io.n = n_;
     io.training = training_;
-    io.out = values_[l].data();
+    io.out = values(l);
     io.dOut = grads_[l].data();
     io.workspace = workspace_.data();
     io.labels = labels_.data();
-    io.modelInput = values_[inputIndex_].data();
+    io.modelInput = values(inputIndex_);
     io.rng = &rng_;
     for (std::size_t p = 0; p < sources_[l].size(); ++p) {
         const int src = sources_[l][p];
-        io.in.push_back(values_[src].data());
+        io.in.push_back(values(src));
         float* grad = inputGrads_[l][p].numel() ? inputGrads_[l][p].data() : grads_[src].data();
         io.dIn.push_back(src == inputIndex_ ? nullptr : grad);  // nobody needs the input's gradient
     }
@@ -97,7 +120,8 @@ double Plan::forward(std::int64_t n, bool training)
     n_ = n;
     training_ = training;
     for (std::size_t l = 0; l < layers_.size(); ++l)
-        layers_[l]->forward(io(int(l)));
+        if (!skipForward_[l])
+            layers_[l]->forward(io(int(l)));
     return layers_[lossIndex_]->lossValue();
 }
 
@@ -107,7 +131,7 @@ void Plan::backward()
         // Sum the per-use gradient buffers of a tensor that fans out.
         if (consumers_[l].size() > 1 && l != inputIndex_) {
             float* g = grads_[l].data();
-            const std::int64_t count = n_ * (values_[l].numel() / batch_);
+            const std::int64_t count = n_ * (grads_[l].numel() / batch_);
             bool first = true;
             for (auto [consumer, port] : consumers_[l]) {
                 const float* part = inputGrads_[consumer][port].data();
@@ -121,7 +145,7 @@ void Plan::backward()
     }
 }
 
-const float* Plan::prediction() const { return values_[sources_[lossIndex_][0]].data(); }
+const float* Plan::prediction() const { return values_[storage_[sources_[lossIndex_][0]]].data(); }
 
 std::vector<Parameter*> Plan::parameters()
 {
@@ -137,8 +161,10 @@ std::string Plan::firstNonFinite() const
     for (std::size_t l = 0; l < layers_.size(); ++l) {
         if (int(l) == lossIndex_)
             return std::isfinite(layers_[l]->lossValue()) ? std::string() : layers_[l]->id();
-        const std::int64_t count = n_ * (values_[l].numel() / batch_);
-        const float* v = values_[l].data();
+        // A fused producer's output lives (after its ReLU) in the ReLU's buffer: ReLU lets NaN
+        // through, so a non-finite value there is the producer's.
+        const std::int64_t count = n_ * (grads_[l].numel() / batch_);
+        const float* v = values_[storage_[l]].data();
         for (std::int64_t i = 0; i < count; ++i)
             if (!std::isfinite(v[i]))
                 return layers_[l]->id();

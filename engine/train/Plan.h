@@ -56,6 +56,9 @@ private:
     Shape inputShape_;
     std::vector<std::unique_ptr<Layer>> layers_;     // topological order
     std::vector<Tensor> values_, grads_;            // per layer: output and its gradient
+    std::vector<int> storage_;                       // per layer: whose values_ hold its output
+    std::vector<int> fusedInto_;                     // per layer: the ReLU it applies itself, or −1
+    std::vector<bool> skipForward_;                  // per layer: a ReLU fused into its producer
     std::vector<std::vector<int>> sources_;          // per layer: the layer index feeding each input port
     std::vector<std::vector<Tensor>> inputGrads_;    // per layer and port: own buffer when the source fans out
     std::vector<std::vector<std::pair<int, int>>> consumers_;  // per layer: (consumer, port) using its output
@@ -68,6 +71,8 @@ private:
     bool training_ = true;
     std::int64_t bytes_ = 0;
     LayerIO io(int layer);
+    float* values(int layer) { return values_[storage_[layer]].data(); }
+    void fuseActivations(const ModelGraph& graph);
 };
 
 } // namespace neurite

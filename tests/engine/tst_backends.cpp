@@ -88,6 +88,8 @@ private slots:
         QTest::newRow("depthwise") << 1 << 3 << 6 << 5 << 3 << 3 << 2 << 1 << 1 << 3;
         QTest::newRow("1x1") << 4 << 5 << 4 << 4 << 7 << 1 << 1 << 0 << 1 << 1;
         QTest::newRow("many images per thread") << 11 << 3 << 7 << 6 << 4 << 3 << 1 << 1 << 1 << 1;
+        QTest::newRow("fused relu") << 3 << 2 << 6 << 6 << 4 << 3 << 1 << 1 << 1 << -1;  // groups −1: 1, with ReLU
+        QTest::newRow("fused relu strided") << 3 << 2 << 7 << 7 << 4 << 3 << 2 << 1 << 1 << -1;
     }
 
     void convolution()
@@ -102,7 +104,8 @@ private slots:
         QFETCH(int, pad);
         QFETCH(int, dilation);
         QFETCH(int, groups);
-        ConvGeometry g{n, cin, h, w, cout, k, stride, pad, dilation, groups};
+        ConvGeometry g{n, cin, h, w, cout, k, stride, pad, dilation, std::max(groups, 1)};
+        g.relu = groups < 0;
         g.computeOutput();
         const auto x = random(g.n * g.cin * g.h * g.w, 4), weights = random(g.cout * g.cin / g.groups * k * k, 5);
         const auto bias = random(g.cout, 6), dy = random(g.n * g.cout * g.oh * g.ow, 7);
@@ -111,6 +114,8 @@ private slots:
         reference.convForward(g, x.data(), weights.data(), bias.data(), y1.data(), nullptr);
         cpu.convForward(g, x.data(), weights.data(), bias.data(), y2.data(), workspace.data());
         QVERIFY(difference(y2, y1) < 1e-5);
+        if (g.relu)
+            QVERIFY(*std::min_element(y2.begin(), y2.end()) == 0.0f);
 
         std::vector<float> dx1(x.size()), dx2(x.size()), dw1(weights.size()), dw2(weights.size()), db1(g.cout), db2(g.cout);
         reference.convBackward(g, x.data(), weights.data(), dy.data(), dx1.data(), dw1.data(), db1.data(), nullptr);

@@ -68,13 +68,25 @@ float sumRow(const float* x, std::int64_t n)
     return sum;
 }
 
-// y[c, i] += bias[c] over a [channels, size] block.
+// y[c, oy, ox] = relu?(product[c, oy·stride + ox] + bias[c]) for ox < ow: adds the bias, applies a
+// fused ReLU and, for the wide lowering, drops the extra columns, all in one pass. product may be y.
 NEURITE_SIMD_CLONES
-void addBias(float* y, const float* bias, std::int64_t channels, std::int64_t size)
+void finishOutput(const float* product, std::int64_t stride, float* y, const float* bias, bool relu,
+                  std::int64_t channels, std::int64_t oh, std::int64_t ow)
 {
-    for (std::int64_t c = 0; c < channels; ++c)
-        for (std::int64_t i = 0; i < size; ++i)
-            y[c * size + i] += bias[c];
+    for (std::int64_t c = 0; c < channels; ++c) {
+        const float b = bias ? bias[c] : 0.0f;
+        for (std::int64_t oy = 0; oy < oh; ++oy) {
+            const float* src = product + (c * oh + oy) * stride;
+            float* dst = y + (c * oh + oy) * ow;
+            if (relu)
+                for (std::int64_t ox = 0; ox < ow; ++ox)
+                    dst[ox] = src[ox] + b < 0.0f ? 0.0f : src[ox] + b;
+            else
+                for (std::int64_t ox = 0; ox < ow; ++ox)
+                    dst[ox] = src[ox] + b;
+        }
+    }
 }
 
 // image [cin, h, w] → the interior of padded [cin, hp, wp] (the border stays zero).
@@ -155,13 +167,8 @@ void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float*
             for (std::int64_t grp = 0; grp < g.groups; ++grp)  // Y_g = W_g · col_g
                 blas.sgemm(false, false, L.coutG, L.span, L.rowsG, 1.0f, w + grp * L.coutG * L.rowsG, L.rowsG,
                            ws + L.col + grp * L.rowsG * L.span, L.span, 0.0f, product + grp * L.coutG * L.span, L.span);
-            if (L.wide)  // drop the padded width's extra columns
-                for (std::int64_t c = 0; c < g.cout; ++c)
-                    for (std::int64_t oy = 0; oy < g.oh; ++oy)
-                        std::memcpy(out + (c * g.oh + oy) * g.ow, product + c * L.span + oy * L.wp,
-                                    std::size_t(g.ow) * sizeof(float));
-            if (bias)
-                addBias(out, bias, g.cout, ohw);
+            if (L.wide || bias || g.relu)
+                finishOutput(product, L.wide ? L.wp : g.ow, out, bias, g.relu, g.cout, g.oh, g.ow);
         }
     });
 }

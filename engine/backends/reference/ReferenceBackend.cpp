@@ -51,7 +51,7 @@ void ReferenceBackend::convForward(const ConvGeometry& g, const float* x, const 
                                 const float xv = x[((n * g.cin) + group * cinG + ci) * g.h * g.w + at];
                                 sum += double(xv) * w[((co * cinG + ci) * g.k + ky) * g.k + kx];
                             }
-                    y[((n * g.cout + co) * g.oh + oy) * g.ow + ox] = float(sum);
+                    y[((n * g.cout + co) * g.oh + oy) * g.ow + ox] = g.relu && sum < 0 ? 0.0f : float(sum);
                 }
         }
 }

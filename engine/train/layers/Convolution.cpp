@@ -39,6 +39,11 @@ public:
     }
 
     std::int64_t workspaceFloats() const override { return backend_.convWorkspace(geom_); }
+    bool fuseRelu() override
+    {
+        geom_.relu = true;
+        return true;
+    }
 
     void forward(const LayerIO& io) override
     {

@@ -41,6 +41,19 @@ public:
             beta = 1.0f;
         }
         backend_.gemm(false, true, io.n, out_, in_, 1.0f, io.in[0], in_, weight_.value.data(), in_, beta, io.out, out_);
+        if (relu_) {
+            float* y = io.out;
+            backend_.parallelFor(io.n * out_, [y](std::int64_t begin, std::int64_t end) {
+                for (std::int64_t i = begin; i < end; ++i)
+                    y[i] = y[i] < 0.0f ? 0.0f : y[i];  // NaN passes through, as in PyTorch
+            }, 1 << 15);
+        }
+    }
+
+    bool fuseRelu() override
+    {
+        relu_ = true;
+        return true;
     }
 
     void backward(const LayerIO& io) override
@@ -66,6 +79,7 @@ private:
     Backend& backend_;
     std::int64_t in_, out_;
     Parameter weight_, bias_;
+    bool relu_ = false;
 };
 
 } // namespace
