@@ -67,7 +67,7 @@ int doctorCommand(const std::vector<std::string>& argv)
     }();
     std::printf("SGEMM      1024³: %.1f GFLOP/s on %d thread(s), %.1f GFLOP/s on 1\n", gflops,
                 static_cast<CpuBackend&>(*backend).threads(), single);
-    std::printf("oneDNN     not used by this build (convolutions run as im2col + OpenBLAS SGEMM)\n");
+    std::printf("oneDNN     not used by this build (convolutions: per-image im2col + OpenBLAS SGEMM)\n");
     std::printf("GPU        none: the CUDA backend is not part of this build yet\n");
     std::printf("backends   ");
     for (const auto& name : backendNames())

@@ -31,6 +31,15 @@ std::string human(double value, const char* unit)
     return text;
 }
 
+// Left-aligns text in a column of `width` characters (not bytes: shapes contain "×").
+std::string column(const std::string& text, std::size_t width)
+{
+    std::size_t chars = 0;
+    for (unsigned char c : text)
+        chars += (c & 0xC0) != 0x80;
+    return text + std::string(width > chars ? width - chars : 0, ' ');
+}
+
 std::string bytes(double value)
 {
     const char* units[] = {"B", "KiB", "MiB", "GiB"};
@@ -53,8 +62,8 @@ int check(const std::string& path, std::int64_t batch)
     for (const auto& id : a.order) {
         const auto& info = a.info(id);
         const Node& node = *graph.find(id);
-        std::printf("%-16s %-18s %-14s %12lld %14s %14s\n", id.c_str(), node.type.c_str(),
-                    info.shaped ? info.output.str().c_str() : "?", (long long)info.params,
+        std::printf("%s %s %s %12lld %14s %14s\n", column(id, 16).c_str(), column(node.type, 18).c_str(),
+                    column(info.shaped ? info.output.str() : "?", 14).c_str(), (long long)info.params,
                     human(double(info.flops), "").c_str(), bytes(double(info.activationBytes)).c_str());
     }
     std::printf("%-16s %-18s %-14s %12lld %14s %14s\n", "total", "", "", (long long)a.totalParams,
@@ -72,8 +81,11 @@ int check(const std::string& path, std::int64_t batch)
 int list()
 {
     std::printf("layer types:\n");
-    for (const auto& spec : Catalogue::instance().all())
-        std::printf("  %-18s %-15s %s\n", spec.type.c_str(), spec.category.c_str(), spec.summary.substr(0, spec.summary.find(". ") + 1).c_str());
+    for (const auto& spec : Catalogue::instance().all()) {
+        const auto stop = spec.summary.find(". ");
+        const std::string first = stop == std::string::npos ? spec.summary : spec.summary.substr(0, stop + 1);
+        std::printf("  %-18s %-15s %s\n", spec.type.c_str(), spec.category.c_str(), first.c_str());
+    }
     return kOk;
 }
 

@@ -25,8 +25,8 @@ CpuBackend::CpuBackend(int threads) : pool_(std::make_unique<ThreadPool>(threads
 std::string CpuBackend::description() const
 {
     const auto& blas = OpenBlas::instance();
-    return "OpenBLAS " + blas.coreName() + " kernel (" + blas.coretypeSource() + "), " + std::to_string(threads()) +
-           " thread(s)";
+    return "OpenBLAS " + blas.coreName() + " kernel (" + blas.coretypeSource() + "), single-threaded inside " +
+           std::to_string(threads()) + " Neurite thread(s)";
 }
 
 const CpuBackend::StartupCheck& CpuBackend::startupCheck()
