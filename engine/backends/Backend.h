@@ -16,7 +16,8 @@ struct ConvGeometry {
     std::int64_t cout, k;               // weight w: [cout, cin/groups, k, k]
     std::int64_t stride = 1, pad = 0, dilation = 1, groups = 1;
     std::int64_t oh = 0, ow = 0;        // output y: [n, cout, oh, ow]
-    bool relu = false;                  // forward: y = max(0, conv + bias), a fused ReLU
+    bool relu = false;                  // a fused ReLU: forward y = max(0, conv + bias); backward
+                                        // first masks dy with y > 0
     void computeOutput();               // sets oh and ow from the rest
 };
 
@@ -44,8 +45,9 @@ public:
     virtual void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                              float* workspace) = 0;
     // Given dy: dw (overwritten), db (overwritten, may be null), dx (overwritten, may be null).
-    virtual void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx,
-                              float* dw, float* db, float* workspace) = 0;
+    // y is the forward output (read only when g.relu).
+    virtual void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
+                              float* dx, float* dw, float* db, float* workspace) = 0;
 
     // argmax: [n, c, oh, ow] index of the chosen input element in its plane (for the backward pass).
     virtual void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) = 0;

@@ -44,6 +44,9 @@ public:
     // Asks the layer to apply a ReLU to its own output from now on (a fusion of the plan);
     // returns false when it cannot. The layer's backward pass must not read its output.
     virtual bool fuseRelu() { return false; }
+    // After fuseRelu(): whether the layer also applies the ReLU's backward pass itself (it is then
+    // given the ReLU's output gradient, and the ReLU's backward pass is skipped).
+    virtual bool fusesReluBackward() const { return false; }
 
 protected:
     explicit Layer(std::string id) : id_(std::move(id)) {}

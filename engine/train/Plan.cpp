@@ -36,6 +36,7 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
 
     std::int64_t workspace = 0;
     storage_.resize(layers_.size());
+    gradStorage_.resize(layers_.size());
     for (std::size_t l = 0; l < layers_.size(); ++l) {
         workspace = std::max(workspace, layers_[l]->workspaceFloats());
         std::vector<std::int64_t> dims{batch};
@@ -43,15 +44,17 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
             dims.push_back(d);
         // A layer with a fused ReLU writes into the ReLU's buffer and needs none of its own.
         storage_[l] = fusedInto_[l] >= 0 ? fusedInto_[l] : int(l);
+        const bool backwardFused = fusedInto_[l] >= 0 && skipBackward_[fusedInto_[l]];
+        gradStorage_[l] = backwardFused ? fusedInto_[l] : int(l);  // it reads the ReLU's gradient
         values_.emplace_back(fusedInto_[l] >= 0 ? Shape{0} : Shape(dims));
-        grads_.emplace_back(Shape(dims));
+        grads_.emplace_back(backwardFused ? Shape{0} : Shape(dims));
         bytes_ += (values_.back().numel() + grads_.back().numel()) * std::int64_t(sizeof(float));
     }
     // A tensor used by several layers gets one gradient buffer per use; they are summed in backward().
     inputGrads_.resize(layers_.size());
     for (std::size_t l = 0; l < layers_.size(); ++l)
         for (int src : sources_[l]) {
-            inputGrads_[l].emplace_back(consumers_[src].size() > 1 ? Tensor(grads_[src].shape()) : Tensor());
+            inputGrads_[l].emplace_back(consumers_[src].size() > 1 ? Tensor(values_[storage_[src]].shape()) : Tensor());
             bytes_ += inputGrads_[l].back().numel() * std::int64_t(sizeof(float));
         }
     workspace_ = Tensor(Shape{std::max<std::int64_t>(workspace, 1)});
@@ -82,6 +85,7 @@ void Plan::fuseActivations(const ModelGraph& graph)
 {
     fusedInto_.assign(layers_.size(), -1);
     skipForward_.assign(layers_.size(), false);
+    skipBackward_.assign(layers_.size(), false);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
         if (graph.find(analysis_.order[l])->type != "ReLU")
             continue;
@@ -89,6 +93,7 @@ void Plan::fuseActivations(const ModelGraph& graph)
         if (consumers_[producer].size() == 1 && layers_[producer]->fuseRelu()) {
             fusedInto_[producer] = int(l);
             skipForward_[l] = true;
+            skipBackward_[l] = layers_[producer]->fusesReluBackward();
         }
     }
 }
@@ -99,7 +104,7 @@ LayerIO Plan::io(int l)
     io.n = n_;
     io.training = training_;
     io.out = values(l);
-    io.dOut = grads_[l].data();
+    io.dOut = gradient(l);
     io.workspace = workspace_.data();
     io.labels = labels_.data();
     io.modelInput = values(inputIndex_);
@@ -107,7 +112,7 @@ LayerIO Plan::io(int l)
     for (std::size_t p = 0; p < sources_[l].size(); ++p) {
         const int src = sources_[l][p];
         io.in.push_back(values(src));
-        float* grad = inputGrads_[l][p].numel() ? inputGrads_[l][p].data() : grads_[src].data();
+        float* grad = inputGrads_[l][p].numel() ? inputGrads_[l][p].data() : gradient(src);
         io.dIn.push_back(src == inputIndex_ ? nullptr : grad);  // nobody needs the input's gradient
     }
     return io;
@@ -130,8 +135,8 @@ void Plan::backward()
     for (int l = int(layers_.size()) - 1; l >= 0; --l) {
         // Sum the per-use gradient buffers of a tensor that fans out.
         if (consumers_[l].size() > 1 && l != inputIndex_) {
-            float* g = grads_[l].data();
-            const std::int64_t count = n_ * (grads_[l].numel() / batch_);
+            float* g = gradient(l);
+            const std::int64_t count = n_ * (grads_[gradStorage_[l]].numel() / batch_);
             bool first = true;
             for (auto [consumer, port] : consumers_[l]) {
                 const float* part = inputGrads_[consumer][port].data();
@@ -140,7 +145,7 @@ void Plan::backward()
                 first = false;
             }
         }
-        if (l != inputIndex_)
+        if (l != inputIndex_ && !skipBackward_[l])
             layers_[l]->backward(io(l));
     }
 }
@@ -163,7 +168,7 @@ std::string Plan::firstNonFinite() const
             return std::isfinite(layers_[l]->lossValue()) ? std::string() : layers_[l]->id();
         // A fused producer's output lives (after its ReLU) in the ReLU's buffer: ReLU lets NaN
         // through, so a non-finite value there is the producer's.
-        const std::int64_t count = n_ * (grads_[l].numel() / batch_);
+        const std::int64_t count = n_ * (values_[storage_[l]].numel() / batch_);
         const float* v = values_[storage_[l]].data();
         for (std::int64_t i = 0; i < count; ++i)
             if (!std::isfinite(v[i]))

@@ -118,8 +118,8 @@ private slots:
             QVERIFY(*std::min_element(y2.begin(), y2.end()) == 0.0f);
 
         std::vector<float> dx1(x.size()), dx2(x.size()), dw1(weights.size()), dw2(weights.size()), db1(g.cout), db2(g.cout);
-        reference.convBackward(g, x.data(), weights.data(), dy.data(), dx1.data(), dw1.data(), db1.data(), nullptr);
-        cpu.convBackward(g, x.data(), weights.data(), dy.data(), dx2.data(), dw2.data(), db2.data(), workspace.data());
+        reference.convBackward(g, x.data(), weights.data(), y1.data(), dy.data(), dx1.data(), dw1.data(), db1.data(), nullptr);
+        cpu.convBackward(g, x.data(), weights.data(), y2.data(), dy.data(), dx2.data(), dw2.data(), db2.data(), workspace.data());
         QVERIFY(difference(dx2, dx1) < 1e-5);
         QVERIFY(difference(dw2, dw1) < 1e-5);
         QVERIFY(difference(db2, db1) < 1e-5);

@@ -196,6 +196,33 @@ private slots:
         QVERIFY(std::abs(trainer.evaluate(validation).loss - bestLoss) < 1e-6);
     }
 
+    void fusedReluTrainsLikeSeparateLayers()
+    {
+        // The plan fuses a ReLU into the Conv2d or Linear before it when it is the only user of
+        // its output. A second (unused) user prevents the fusion: both must train identically.
+        const ModelGraph fused = loadModel(NEURITE_SOURCE_DIR "/resources/models/cnn.json");
+        ModelGraph separate = fused;
+        for (const char* producer : {"conv1", "conv2", "fc1"}) {
+            separate.add(std::string(producer) + "_spare", "ReLU");
+            separate.connect(producer, std::string(producer) + "_spare");
+        }
+        DataBundle data = loadDataset("fashion-mnist");
+        data.train.labels.resize(96);
+        data.train.bytes.resize(96 * 784);
+        std::vector<std::vector<std::vector<float>>> weights;
+        for (const ModelGraph* g : {&fused, static_cast<const ModelGraph*>(&separate)}) {
+            auto backend = createBackend("cpu", 2);
+            TrainConfig c;
+            c.epochs = 2;
+            c.batch = 32;
+            Trainer trainer(*g, *backend, c);
+            Batcher train(data.train, allIndices(96), c.batch, true, {}, 1);
+            QCOMPARE(trainer.run(train, nullptr, {}, CancelToken()).status, RunStatus::Completed);
+            weights.push_back(weightsOf(trainer));
+        }
+        QVERIFY(weights[0] == weights[1]);
+    }
+
     void weightsRoundTripThroughSafetensors()
     {
         auto backend = createBackend("cpu", 1);

@@ -21,8 +21,8 @@ public:
     std::int64_t convWorkspace(const ConvGeometry& g) const override;
     void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                      float* workspace) override;
-    void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx, float* dw,
-                      float* db, float* workspace) override;
+    void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
+                      float* dx, float* dw, float* db, float* workspace) override;
     void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) override;
     void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* argmax, float* dx) override;
     void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override;

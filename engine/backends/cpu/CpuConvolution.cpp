@@ -45,7 +45,7 @@ struct ConvLayout {
         dPadded = padded + plane;
         col = dPadded + plane;
         out = col + align16(rows * span);
-        dw = out + (wide ? align16(g.cout * span) : 0);
+        dw = out + align16(g.cout * span);
         db = dw + align16(g.cout * rowsG);
         total = db + align16(g.cout);
     }
@@ -87,6 +87,25 @@ void finishOutput(const float* product, std::int64_t stride, float* y, const flo
                     dst[ox] = src[ox] + b;
         }
     }
+}
+
+// grad[c, oy·stride + ox] = (y[c, oy, ox] > 0 or no y) ? dy[c, oy, ox] : 0: the product's view of
+// dY, with the fused ReLU's mask applied while the image's gradient is in cache.
+NEURITE_SIMD_CLONES
+void prepareGradient(const float* dy, const float* y, float* grad, std::int64_t stride, std::int64_t channels,
+                     std::int64_t oh, std::int64_t ow)
+{
+    for (std::int64_t c = 0; c < channels; ++c)
+        for (std::int64_t oy = 0; oy < oh; ++oy) {
+            const std::int64_t at = (c * oh + oy) * ow;
+            float* dst = grad + (c * oh + oy) * stride;
+            if (y)
+                for (std::int64_t ox = 0; ox < ow; ++ox)
+                    dst[ox] = y[at + ox] > 0.0f ? dy[at + ox] : 0.0f;
+            else
+                for (std::int64_t ox = 0; ox < ow; ++ox)
+                    dst[ox] = dy[at + ox];
+        }
 }
 
 // image [cin, h, w] → the interior of padded [cin, hp, wp] (the border stays zero).
@@ -173,8 +192,8 @@ void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float*
     });
 }
 
-void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx,
-                              float* dw, float* db, float* workspace)
+void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
+                              float* dx, float* dw, float* db, float* workspace)
 {
     const auto& blas = OpenBlas::instance();
     const ConvLayout L(g);
@@ -188,18 +207,12 @@ void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float
             std::fill_n(ws + L.out, L.dw - L.out, 0.0f);
         }
         for (std::int64_t n = first; n < end; ++n) {
-            const float* dyn = dy + n * g.cout * ohw;
+            float* grad = ws + L.out;  // dY as [cout, span], masked by a fused ReLU
+            prepareGradient(dy + n * g.cout * ohw, g.relu ? y + n * g.cout * ohw : nullptr, grad,
+                            L.wide ? L.wp : g.ow, g.cout, g.oh, g.ow);
             if (db)
                 for (std::int64_t co = 0; co < g.cout; ++co)
-                    ws[L.db + co] += sumRow(dyn + co * ohw, ohw);
-            const float* grad = dyn;  // dY as [cout, span]
-            if (L.wide) {
-                for (std::int64_t c = 0; c < g.cout; ++c)
-                    for (std::int64_t oy = 0; oy < g.oh; ++oy)
-                        std::memcpy(ws + L.out + c * L.span + oy * L.wp, dyn + (c * g.oh + oy) * g.ow,
-                                    std::size_t(g.ow) * sizeof(float));
-                grad = ws + L.out;
-            }
+                    ws[L.db + co] += sumRow(grad + co * L.span, L.span);
             columnsOf(g, L, x + n * g.cin * g.h * g.w, ws);
             for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dW_g += dY_g · col_gᵀ
                 blas.sgemm(false, true, L.coutG, L.rowsG, L.span, 1.0f, grad + grp * L.coutG * L.span, L.span,

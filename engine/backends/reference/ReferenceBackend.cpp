@@ -56,8 +56,8 @@ void ReferenceBackend::convForward(const ConvGeometry& g, const float* x, const 
         }
 }
 
-void ReferenceBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* dy, float* dx,
-                                    float* dw, float* db, float*)
+void ReferenceBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y,
+                                    const float* dy, float* dx, float* dw, float* db, float*)
 {
     const std::int64_t cinG = g.cin / g.groups, coutG = g.cout / g.groups;
     std::fill_n(dw, g.cout * cinG * g.k * g.k, 0.0f);
@@ -70,7 +70,8 @@ void ReferenceBackend::convBackward(const ConvGeometry& g, const float* x, const
             const std::int64_t group = co / coutG;
             for (std::int64_t oy = 0; oy < g.oh; ++oy)
                 for (std::int64_t ox = 0; ox < g.ow; ++ox) {
-                    const float d = dy[((n * g.cout + co) * g.oh + oy) * g.ow + ox];
+                    const std::int64_t o = ((n * g.cout + co) * g.oh + oy) * g.ow + ox;
+                    const float d = g.relu && !(y[o] > 0.0f) ? 0.0f : dy[o];  // the fused ReLU's mask
                     if (db)
                         db[co] += d;
                     for (std::int64_t ci = 0; ci < cinG; ++ci)

@@ -44,6 +44,7 @@ public:
         geom_.relu = true;
         return true;
     }
+    bool fusesReluBackward() const override { return true; }
 
     void forward(const LayerIO& io) override
     {
@@ -53,7 +54,7 @@ public:
 
     void backward(const LayerIO& io) override
     {
-        backend_.convBackward(at(io.n), io.in[0], weight_.value.data(), io.dOut, io.dIn[0], weight_.grad.data(),
+        backend_.convBackward(at(io.n), io.in[0], weight_.value.data(), io.out, io.dOut, io.dIn[0], weight_.grad.data(),
                               bias_.value.numel() ? bias_.grad.data() : nullptr, io.workspace);
     }
 
