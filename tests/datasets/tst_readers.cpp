@@ -312,6 +312,43 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(ConfigError, Batcher(makeSynthetic({}), {0}, 1, false, {2, false}, 1));
     }
 
+    void augmentationCropsWithPadding()
+    {
+        Dataset d;
+        d.sampleShape = Shape{1, 3, 3};
+        d.bytes = {10, 20, 30, 40, 50, 60, 70, 80, 90};
+        d.labels = {0};
+        d.classNames = {"only"};
+        d.mean = {0};
+        d.std = {1};
+        std::vector<float> x(9);
+        std::vector<std::int32_t> labels(1);
+        Batcher b(d, {0}, 1, false, {1, false}, 4);
+        int shifted = 0;
+        for (int epoch = 0; epoch < 30; ++epoch) {
+            b.startEpoch(epoch);
+            b.next(x.data(), labels.data(), 1);
+            // The crop is the image moved by (dy, dx) in [−1, 1]², padding reading 0: find the shift.
+            bool explained = false;
+            for (int dy = -1; dy <= 1 && !explained; ++dy)
+                for (int dx = -1; dx <= 1 && !explained; ++dx) {
+                    bool all = true;
+                    for (int y = 0; y < 3; ++y)
+                        for (int xx = 0; xx < 3; ++xx) {
+                            const int sy = y + dy, sx = xx + dx;
+                            const float want = sy >= 0 && sy < 3 && sx >= 0 && sx < 3 ? d.bytes[std::size_t(sy * 3 + sx)] / 255.0f : 0.0f;
+                            all &= std::abs(x[std::size_t(y * 3 + xx)] - want) < 1e-6f;
+                        }
+                    if (all) {
+                        explained = true;
+                        shifted += dy != 0 || dx != 0;
+                    }
+                }
+            QVERIFY2(explained, "the output is not a shifted crop of the padded image");
+        }
+        QVERIFY(shifted > 10);  // 8 of the 9 shifts move the image
+    }
+
     void splitIsSeededAndDisjoint()
     {
         const Split a = splitIndices(1000, 0.2, 9), b = splitIndices(1000, 0.2, 9);
