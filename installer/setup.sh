@@ -11,7 +11,7 @@ root=$(cd "$here/.." && pwd)
 packages=(
   build-essential cmake ninja-build pkg-config git
   libopenblas-dev nlohmann-json3-dev zlib1g-dev libstb-dev
-  libsqlite3-dev
+  libsqlite3-dev libssl-dev
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   libgl-dev xvfb xauth
   dataset-fashion-mnist python3 python3-numpy python3-torch

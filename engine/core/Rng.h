@@ -1,6 +1,7 @@
 #pragma once
 // A small, fast, seedable random generator (xoshiro128+ seeded by splitmix64). The engine uses
 // only this generator so that the same seed gives the same run on every machine.
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -32,6 +33,14 @@ public:
         s_[2] ^= t;
         s_[3] = (s_[3] << 11) | (s_[3] >> 21);
         return result;
+    }
+
+    // The whole state, for checkpoints.
+    std::array<std::uint32_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+    void setState(const std::array<std::uint32_t, 4>& s)
+    {
+        for (int i = 0; i < 4; ++i)
+            s_[i] = s[std::size_t(i)];
     }
 
     float uniform() { return float(next() >> 8) * (1.0f / 16777216.0f); }          // [0, 1)

@@ -83,14 +83,22 @@ class StatefulOptimizer : public Optimizer {
 public:
     StatefulOptimizer(OptimizerConfig c, int buffers, Backend* host) : c_(std::move(c)), buffers_(buffers), host_(host) {}
 
+    void prepare(const std::vector<Parameter*>& params) override
+    {
+        if (!state_.empty())
+            return;
+        for (auto* p : params)
+            if (p->learned)
+                for (int b = 0; b < buffers_; ++b)
+                    state_.push_back({p->name + (b ? ".b" : ".a"), Tensor(p->value.shape())});
+    }
+
+    std::int64_t steps() const override { return t_; }
+    void setSteps(std::int64_t steps) override { t_ = steps; }
+
     void step(const std::vector<Parameter*>& params, double lr) override
     {
-        if (state_.empty()) {
-            for (auto* p : params)
-                if (p->learned)
-                    for (int b = 0; b < buffers_; ++b)
-                        state_.push_back({p->name + (b ? ".b" : ".a"), Tensor(p->value.shape())});
-        }
+        prepare(params);
         ++t_;
         std::size_t s = 0;
         for (auto* p : params)

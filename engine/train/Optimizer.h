@@ -25,8 +25,13 @@ public:
     virtual ~Optimizer() = default;
     // One update of every learned parameter from its gradient, at learning rate lr.
     virtual void step(const std::vector<Parameter*>& params, double lr) = 0;
-    // The state tensors (for checkpoints), named after their parameter.
+    // Allocates the state tensors (done by the first step; a resume needs them before it).
+    virtual void prepare(const std::vector<Parameter*>& params) = 0;
+    // The state tensors (for checkpoints), named after their parameter; empty before prepare().
     virtual std::vector<std::pair<std::string, Tensor*>> state() = 0;
+    // Steps taken (Adam's bias correction depends on it).
+    virtual std::int64_t steps() const = 0;
+    virtual void setSteps(std::int64_t steps) = 0;
 };
 
 // Throws ConfigError for an unknown kind. host: whose threads run the update (null: this thread).

@@ -25,6 +25,7 @@ public:
     std::int64_t batch() const { return batch_; }
     const GraphAnalysis& analysis() const { return analysis_; }
     Backend& backend() { return backend_; }
+    Rng& rng() { return rng_; }
 
     // Fill these, then call forward: input [n × input shape], labels [n].
     float* input() { return values_[inputIndex_].data(); }

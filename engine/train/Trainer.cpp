@@ -97,12 +97,9 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
     const Schedule schedule(config_.schedule, config_.lr, stepsPerEpoch, stepsPerEpoch * config_.epochs);
     const auto params = plan_->parameters();
 
-    // Early stopping keeps the best weights in buffers allocated once.
-    std::vector<Tensor> best;
-    double bestLoss = INFINITY;
-    int sinceBest = 0;
-
-    for (int epoch = 1; epoch <= config_.epochs; ++epoch) {
+    result.steps = state_.step;
+    result.bestEpoch = state_.bestEpoch;
+    for (int epoch = state_.epoch + 1; epoch <= config_.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         train.startEpoch(epoch);
         double lossSum = 0;
@@ -136,7 +133,7 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             s.lr = schedule.lr(result.steps);
             optimizer_->step(params, s.lr);
             ++result.steps;
-            if (result.steps == 1)
+            if (result.steps == state_.step + 1)
                 result.firstStepSeconds = since(start);
 
             lossSum += loss * double(n);
@@ -157,6 +154,8 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             stats.lr = s.lr;
         }
         stats.seconds = since(epochStart);
+        state_.step = result.steps;
+        state_.epoch = epoch;
         stats.trainLoss = lossSum / double(seen);
         stats.trainAccuracy = double(hits) / double(seen);
         stats.samplesPerSecond = double(seen) / stats.seconds;
@@ -165,34 +164,63 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             stats.validation = evaluate(*validation);
         }
         result.epochs.push_back(stats);
-        if (callbacks.onEpoch)
-            callbacks.onEpoch(stats);
 
         const double monitored = validation ? stats.validation.loss : stats.trainLoss;
-        if (monitored < bestLoss - config_.minDelta) {
-            bestLoss = monitored;
-            result.bestEpoch = epoch;
-            sinceBest = 0;
+        bool stop = false;
+        if (monitored < state_.bestLoss - config_.minDelta) {
+            state_.bestLoss = monitored;
+            state_.bestEpoch = result.bestEpoch = epoch;
+            state_.sinceBest = 0;
             if (config_.patience > 0 && config_.restoreBest) {
-                if (best.empty())
-                    for (auto* p : params)
-                        best.emplace_back(p->value.shape());
+                checkpointTensors();  // allocates best_
                 for (std::size_t i = 0; i < params.size(); ++i)
-                    std::copy_n(params[i]->value.data(), params[i]->value.numel(), best[i].data());
+                    std::copy_n(params[i]->value.data(), params[i]->value.numel(), best_[i].data());
             }
-        } else if (config_.patience > 0 && ++sinceBest >= config_.patience) {
+        } else if (config_.patience > 0 && ++state_.sinceBest >= config_.patience) {
+            stop = true;
+        }
+        state_.rng = plan_->rng().state();
+        if (callbacks.onEpoch)
+            callbacks.onEpoch(stats);  // the state is complete here: a checkpoint may be taken
+        if (stop) {
             result.status = RunStatus::EarlyStopped;
             result.message = "no improvement of the " + std::string(validation ? "validation" : "training") +
                              " loss for " + std::to_string(config_.patience) + " epoch(s); best was epoch " +
                              std::to_string(result.bestEpoch);
-            if (config_.restoreBest && !best.empty())
+            if (config_.restoreBest && !best_.empty())
                 for (std::size_t i = 0; i < params.size(); ++i)
-                    std::copy_n(best[i].data(), best[i].numel(), params[i]->value.data());
+                    std::copy_n(best_[i].data(), best_[i].numel(), params[i]->value.data());
             break;
         }
     }
     result.seconds = since(start);
     return result;
+}
+
+TrainerState Trainer::state() const { return state_; }
+
+std::vector<std::pair<std::string, Tensor*>> Trainer::checkpointTensors()
+{
+    const auto params = plan_->parameters();
+    optimizer_->prepare(params);
+    if (config_.patience > 0 && config_.restoreBest && best_.empty())
+        for (auto* p : params)
+            best_.emplace_back(p->value.shape());
+    std::vector<std::pair<std::string, Tensor*>> out;
+    for (auto* p : params)
+        out.push_back({"model/" + p->name, &p->value});
+    for (auto& [name, t] : optimizer_->state())
+        out.push_back({"optim/" + name, t});
+    for (std::size_t i = 0; i < best_.size(); ++i)
+        out.push_back({"best/" + params[i]->name, &best_[i]});
+    return out;
+}
+
+void Trainer::restore(const TrainerState& state)
+{
+    state_ = state;
+    optimizer_->setSteps(state.step);
+    plan_->rng().setState(state.rng);
 }
 
 } // namespace neurite

@@ -11,6 +11,8 @@
 #include "engine/train/Plan.h"
 #include "engine/train/Schedule.h"
 
+#include <array>
+#include <cmath>
 #include <functional>
 #include <memory>
 #include <string>
@@ -72,6 +74,17 @@ struct TrainResult {
     double firstStepSeconds = 0;      // from run() to the end of the first step
 };
 
+// What exact resumption needs besides the weights, the optimiser state, the data and the settings.
+// The data order and augmentation of an epoch derive from the seed and the epoch number, so a run
+// resumed at an epoch boundary sees the same batches it would have seen.
+struct TrainerState {
+    std::int64_t step = 0;                 // optimiser steps taken
+    int epoch = 0;                         // epochs completed
+    std::array<std::uint32_t, 4> rng{};    // the plan's generator (Dropout masks)
+    double bestLoss = INFINITY;            // early stopping
+    int sinceBest = 0, bestEpoch = 0;
+};
+
 struct TrainCallbacks {
     std::function<void(const StepStats&)> onStep;
     std::function<void(const EpochStats&)> onEpoch;
@@ -91,11 +104,22 @@ public:
     Plan& plan() { return *plan_; }
     const TrainConfig& config() const { return config_; }
 
+    // For checkpoints (call between epochs, e.g. from onEpoch): the scalar state, and the tensors
+    // to save, named "model/<param>", "optim/<param>.a|b" and, while early stopping keeps the best
+    // weights, "best/<param>".
+    TrainerState state() const;
+    std::vector<std::pair<std::string, Tensor*>> checkpointTensors();
+    // Resumption: write the saved values into checkpointTensors(), then restore(state); the next
+    // run() continues with epoch state.epoch + 1.
+    void restore(const TrainerState& state);
+
 private:
     void checkSource(const BatchSource& source, const char* what) const;
     TrainConfig config_;
     std::unique_ptr<Plan> plan_;
     std::unique_ptr<Optimizer> optimizer_;
+    TrainerState state_;
+    std::vector<Tensor> best_;          // the best epoch's weights (early stopping), allocated once
 };
 
 } // namespace neurite

@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <filesystem>
 
@@ -221,6 +222,53 @@ private slots:
             weights.push_back(weightsOf(trainer));
         }
         QVERIFY(weights[0] == weights[1]);
+    }
+
+    void resumeFromStateIsBitIdentical()
+    {
+        // Batch norm, dropout (the plan's generator), Adam's moments and step count, a schedule:
+        // everything a resume must restore.
+        const ModelGraph g = loadModel(NEURITE_SOURCE_DIR "/resources/models/cnn-batchnorm.json");
+        DataBundle data = loadDataset("fashion-mnist");
+        data.train.labels.resize(128);
+        data.train.bytes.resize(128 * 784);
+        TrainConfig c;
+        c.epochs = 4;
+        c.batch = 32;
+        c.schedule.kind = "cosine";
+        // Trains until the end of epoch stopAfter (a stop from the outside, as Ctrl-C would).
+        const auto trainUntil = [&](Trainer& t, int stopAfter) {
+            Batcher train(data.train, allIndices(128), c.batch, true, {2, true}, 1);
+            CancelToken cancel;
+            return t.run(train, nullptr, {nullptr, [&](const EpochStats& e) {
+                                              if (e.epoch == stopAfter)
+                                                  cancel.cancel();
+                                          }},
+                         cancel);
+        };
+        auto backend = createBackend("cpu", 2);
+        Trainer straight(g, *backend, c);
+        QCOMPARE(trainUntil(straight, 4).status, RunStatus::Completed);
+
+        Trainer first(g, *backend, c);
+        QCOMPARE(trainUntil(first, 2).status, RunStatus::Cancelled);
+        std::map<std::string, std::vector<float>> saved;
+        for (auto& [name, t] : first.checkpointTensors())
+            saved[name].assign(t->data(), t->data() + t->numel());
+        const TrainerState state = first.state();
+        QCOMPARE(state.epoch, 2);
+        QCOMPARE(state.step, std::int64_t(8));
+
+        Trainer resumed(g, *backend, c);
+        for (auto& [name, t] : resumed.checkpointTensors()) {
+            QVERIFY2(saved.count(name), name.c_str());
+            std::copy(saved[name].begin(), saved[name].end(), t->data());
+        }
+        resumed.restore(state);
+        const TrainResult r = trainUntil(resumed, 4);
+        QCOMPARE(r.steps, std::int64_t(16));
+        QCOMPARE(int(r.epochs.size()), 2);
+        QVERIFY(weightsOf(resumed) == weightsOf(straight));
     }
 
     void weightsRoundTripThroughSafetensors()
