@@ -27,6 +27,7 @@ public:
     const std::vector<std::string>& positional() const { return positional_; }
     // Sets an option only when the command line did not (config files give defaults).
     void setDefault(const std::string& name, const std::string& value);
+    const std::map<std::string, std::string>& values() const { return values_; }
 
 private:
     std::string command_;

@@ -13,11 +13,13 @@ enum ExitCode : int {
     kData = 3,        // a data file is missing, truncated or corrupt
     kDiverged = 4,    // training diverged (NaN or Inf)
     kCancelled = 5,   // stopped by Ctrl-C
+    kStore = 6,       // the workspace cannot be opened, read or written
     kInternal = 70,
 };
 
 int trainCommand(const std::vector<std::string>& args);
 int modelsCommand(const std::vector<std::string>& args);
 int doctorCommand(const std::vector<std::string>& args);
+int runsCommand(const std::vector<std::string>& args);
 
 } // namespace neurite::cli

@@ -2,10 +2,13 @@
 #include "app/cli/Args.h"
 #include "app/cli/Commands.h"
 #include "app/cli/Progress.h"
+#include "app/cli/RunRecorder.h"
 #include "datasets/Batcher.h"
 #include "datasets/DatasetCatalogue.h"
 #include "engine/backends/Registry.h"
+#include "engine/core/CpuInfo.h"
 #include "engine/core/Error.h"
+#include "engine/store/RunStore.h"
 #include "engine/export/Safetensors.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/train/Trainer.h"
@@ -17,6 +20,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 namespace neurite::cli {
 
@@ -51,9 +55,40 @@ const std::vector<OptionSpec> kOptions = {
     {"save", "FILE", "write the trained weights as .safetensors"},
     {"config", "FILE", "a JSON file of these settings ({\"epochs\": 5, ...}); the command line wins"},
     {"json", "FILE", "write a summary (speed, accuracy, peak memory, start-up time) as JSON"},
+    {"workspace", "FILE", "the run store to record into [$XDG_DATA_HOME/neurite/neurite.db]"},
+    {"no-store", "", "do not record the run"},
+    {"name", "TEXT", "the run's name [run N]"},
+    {"tag", "TAGS", "tags for the run, comma-separated"},
+    {"checkpoint-every", "N", "save a checkpoint every N epochs (and after the last) [1]"},
+    {"keep-last", "N", "checkpoints kept besides the best by validation loss [2]"},
+    {"resume", "RUN", "continue a stopped or interrupted run from its last checkpoint, with its settings"},
     {"quiet", "", "print only the final result"},
     {"help", "", "show this help"},
 };
+
+// Options that do not change what is trained: not recorded as settings, allowed with --resume.
+const std::vector<std::string> kRunOptions = {"json", "workspace", "no-store", "quiet", "save", "resume", "config", "help",
+                                              "name", "tag"};
+
+bool isRunOption(const std::string& name)
+{
+    return std::find(kRunOptions.begin(), kRunOptions.end(), name) != kRunOptions.end();
+}
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> out;
+    std::size_t at = 0;
+    while (at <= text.size()) {
+        auto comma = text.find(',', at);
+        if (comma == std::string::npos)
+            comma = text.size();
+        if (comma > at)
+            out.push_back(text.substr(at, comma - at));
+        at = comma + 1;
+    }
+    return out;
+}
 
 CancelToken* gCancel = nullptr;
 extern "C" void onInterrupt(int)
@@ -151,18 +186,91 @@ void saveWeights(Plan& plan, const std::string& path, const ModelGraph& graph)
 
 } // namespace
 
+// The run being trained: a new one from a model file, or one taken up again from the store.
+struct Session {
+    ModelGraph graph;
+    std::string modelSource;
+    std::unique_ptr<RunStore> store;
+    std::int64_t runId = 0;
+    std::optional<std::int64_t> resumeCheckpoint;
+};
+
+Session openSession(Args& args)
+{
+    Session session;
+    const bool record = !args.has("no-store");
+    if (const auto resume = args.get("resume")) {
+        if (!args.positional().empty())
+            throw ConfigError("--resume takes the model from the run; give no model file");
+        for (const auto& [name, value] : args.values())
+            if (!isRunOption(name))
+                throw ConfigError("--" + name + ": a resumed run keeps the settings it started with");
+        if (!record)
+            throw ConfigError("--resume needs the store; drop --no-store");
+        session.store = std::make_unique<RunStore>(args.get("workspace", RunStore::defaultPath()));
+        session.runId = args.getInt("resume", 0);
+        const RunRecord run = session.store->run(session.runId);
+        if (run.status == "running" || run.status == "queued")
+            throw ConfigError("run " + *resume + " is " + run.status + " in another process");
+        if (run.status == "completed")
+            throw ConfigError("run " + *resume + " has completed; nothing to resume");
+        const auto checkpoints = session.store->checkpoints(session.runId);
+        if (checkpoints.empty())
+            throw ConfigError("run " + *resume + " has no checkpoint to resume from");
+        session.resumeCheckpoint = checkpoints.back().id;
+        for (const auto& [name, value] : run.hyperparams.at("settings").items())
+            args.setDefault(name, value.get<std::string>());
+        session.graph = modelFromText(run.modelJson, "run " + *resume);
+        session.modelSource = "run " + *resume + " (" + run.name + ")";
+        return session;
+    }
+    if (args.positional().size() != 1)
+        throw ConfigError("neurite train needs one model file (neurite train MODEL.json); see --help");
+    applyConfigFile(args);
+    session.graph = loadModel(args.positional()[0]);
+    session.modelSource = args.positional()[0];
+    if (record)
+        session.store = std::make_unique<RunStore>(args.get("workspace", RunStore::defaultPath()));
+    return session;
+}
+
+RunRecord newRunRecord(const Args& args, const ModelGraph& graph, const TrainConfig& config, const Backend& backend,
+                       const DataBundle& data)
+{
+    RunRecord r;
+    r.name = args.get("name", "");
+    r.modelJson = modelToJson(graph).dump();
+    r.dataset = args.get("data", "fashion-mnist");
+    r.datasetSettings = {{"description", data.description}, {"train", data.train.size()}, {"test", data.test.size()},
+                         {"val_split", args.getDouble("val-split", 0.1)}};
+    nlohmann::json settings = nlohmann::json::object();
+    for (const auto& [name, value] : args.values())
+        if (!isRunOption(name))
+            settings[name] = value;
+    r.hyperparams = {{"settings", settings}, {"epochs", config.epochs}, {"batch", config.batch}, {"lr", config.lr},
+                     {"optimizer", config.optimizer.kind}, {"schedule", config.schedule.kind},
+                     {"weight_decay", config.optimizer.weightDecay}, {"momentum", config.optimizer.momentum}};
+    r.seed = config.seed;
+    r.device = {{"backend", backend.name()}, {"description", backend.description()}};
+    const auto& cpu = CpuInfo::current();
+    r.machine = {{"cpu", cpu.model}, {"cores", cpu.logicalCores}, {"extensions", cpu.extensions()},
+                 {"neurite", NEURITE_VERSION}};
+    r.tags = splitList(args.get("tag", ""));
+    return r;
+}
+
 int trainCommand(const std::vector<std::string>& argv)
 {
     const auto commandStart = std::chrono::steady_clock::now();
     Args args("neurite train", kOptions, argv);
     if (args.has("help")) {
-        std::cout << helpText("neurite train MODEL.json [--data NAME] [options]",
-                              "Trains the model on the data set and reports the test accuracy.", kOptions);
+        std::cout << helpText("neurite train MODEL.json [--data NAME] [options] | neurite train --resume RUN",
+                              "Trains the model on the data set, records the run in the workspace and reports the\n"
+                              "test accuracy.", kOptions);
         return kOk;
     }
-    if (args.positional().size() != 1)
-        throw ConfigError("neurite train needs one model file (neurite train MODEL.json); see --help");
-    applyConfigFile(args);
+    Session session = openSession(args);
+    ModelGraph& graph = session.graph;
     const TrainConfig config = configFrom(args);
     const bool quiet = args.has("quiet");
     const auto say = [&](const std::string& line) {
@@ -170,7 +278,6 @@ int trainCommand(const std::vector<std::string>& argv)
             std::cout << line << "\n";
     };
 
-    ModelGraph graph = loadModel(args.positional()[0]);
     if (const auto smoothing = args.get("label-smoothing"))
         for (auto& node : graph.nodes)
             if (node.type == "CrossEntropyLoss")
@@ -197,7 +304,34 @@ int trainCommand(const std::vector<std::string>& argv)
     Trainer trainer(graph, *backend, config);
     const auto& a = trainer.plan().analysis();
 
-    say("model   " + args.positional()[0] + (graph.name.empty() ? "" : " (" + graph.name + ")") + ": " +
+    RunStore* store = session.store.get();
+    if (store && !session.resumeCheckpoint)
+        session.runId = store->createRun(newRunRecord(args, graph, config, *backend, data));
+    if (session.resumeCheckpoint) {
+        std::map<std::string, std::string> metadata;
+        auto saved = store->loadCheckpoint(*session.resumeCheckpoint, &metadata);
+        for (auto& [name, t] : trainer.checkpointTensors()) {
+            const auto it = saved.find(name);
+            if (it == saved.end() || it->second.numel() != t->numel())
+                throw StoreError("checkpoint " + std::to_string(*session.resumeCheckpoint) + " does not hold '" + name +
+                                 "' for this model");
+            std::copy_n(it->second.data(), t->numel(), t->data());
+        }
+        const TrainerState state = RunRecorder::decodeState(metadata.at("trainer_state"));
+        trainer.restore(state);
+        store->deleteMetricsAfter(session.runId, state.step);  // they are recomputed, identically
+        say("resume  run " + std::to_string(session.runId) + " from epoch " + std::to_string(state.epoch) + ", step " +
+            std::to_string(state.step));
+    }
+    if (store)
+        store->startRun(session.runId);
+    const int checkpointEvery = int(args.getInt("checkpoint-every", 1));
+    const int keepLast = int(args.getInt("keep-last", 2));
+    if (checkpointEvery < 1 || keepLast < 1)
+        throw ConfigError("--checkpoint-every and --keep-last must be at least 1");
+    RunRecorder recorder(store, session.runId, checkpointEvery, keepLast, config.batch);
+
+    say("model   " + session.modelSource + (graph.name.empty() ? "" : " (" + graph.name + ")") + ": " +
         std::to_string(a.totalParams) + " parameters, " + std::to_string(a.totalFlops / 1000) + " kFLOP per sample");
     say("data    " + data.description + ": " + std::to_string(split.train.size()) + " training, " +
         std::to_string(split.validation.size()) + " validation, " + std::to_string(data.test.size()) + " test samples");
@@ -205,25 +339,41 @@ int trainCommand(const std::vector<std::string>& argv)
     say("train   " + std::to_string(config.epochs) + " epochs, batch " + std::to_string(config.batch) + ", " +
         config.optimizer.kind + " lr " + args.get("lr", "0.001") + ", schedule " + config.schedule.kind + ", seed " +
         std::to_string(config.seed));
+    if (store)
+        say("run     " + std::to_string(session.runId) + " in " + store->path());
 
     const double setupSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - commandStart).count();
     CancelToken cancel;
     gCancel = &cancel;
     std::signal(SIGINT, onInterrupt);
     Progress progress(config.epochs, quiet);
-    const TrainResult result = trainer.run(train, validation.get(),
-                                           {[&](const StepStats& s) { progress.step(s); },
-                                            [&](const EpochStats& e) { progress.epoch(e); }},
-                                           cancel);
+    TrainResult result;
+    try {
+        result = trainer.run(train, validation.get(),
+                             {[&](const StepStats& s) {
+                                  progress.step(s);
+                                  recorder.step(s);
+                              },
+                              [&](const EpochStats& e) {
+                                  progress.epoch(e);
+                                  recorder.epoch(e, trainer, e.epoch == config.epochs);
+                              }},
+                             cancel);
+    } catch (const std::exception& e) {
+        recorder.failed(e.what());
+        throw;
+    }
     std::signal(SIGINT, SIG_DFL);
     gCancel = nullptr;
+    recorder.finish(result);
 
     if (result.status == RunStatus::Diverged) {
         std::cerr << "neurite: training " << result.message << "\n";
         return kDiverged;
     }
     if (result.status == RunStatus::Cancelled) {
-        std::cerr << "neurite: " << result.message << "\n";
+        std::cerr << "neurite: " << result.message
+                  << (store ? "; resume with neurite train --resume " + std::to_string(session.runId) : "") << "\n";
         return kCancelled;
     }
     if (result.status == RunStatus::EarlyStopped)
@@ -232,13 +382,14 @@ int trainCommand(const std::vector<std::string>& argv)
     std::snprintf(line, sizeof line, "trained %lld steps in %s (first step after %.2fs)", (long long)result.steps,
                   formatDuration(result.seconds).c_str(), result.firstStepSeconds);
     say(line);
-    nlohmann::json summary = {{"model", args.positional()[0]}, {"epochs", config.epochs}, {"batch", config.batch},
-                              {"threads", threads}};
+    nlohmann::json summary = {{"model", session.modelSource}, {"epochs", config.epochs}, {"batch", config.batch},
+                              {"threads", threads}, {"run", session.runId}};
     if (data.test.size() > 0) {
         data.test.mean = data.train.mean;  // the test set is normalised as the training set was
         data.test.std = data.train.std;
         Batcher test(data.test, allIndices(data.test.size()), config.batch, false, Augment{}, config.seed);
         const EvalResult r = trainer.evaluate(test);
+        recorder.evaluation(r, data.train.classNames);
         summary["test_loss"] = r.loss;
         summary["test_accuracy"] = r.accuracy;
         if (trainer.plan().classifies())

@@ -1,6 +1,7 @@
 // neurite: train, check and inspect models from the command line, on the engine the studio uses.
 #include "app/cli/Commands.h"
 #include "engine/core/Error.h"
+#include "engine/store/Sqlite.h"
 
 #include <cstdio>
 #include <cstring>
@@ -18,6 +19,8 @@ static const char* kUsageText =
     "  models check FILE   validate a model and print shapes, parameters, FLOPs and memory per node\n"
     "  models list         list the example models and layer types\n"
     "  doctor              describe this machine: CPU, BLAS kernel and its speed, devices\n"
+    "  runs COMMAND        list, show, compare, export, tag, note, delete, evaluate runs, and\n"
+    "                      write out checkpoints (see neurite runs --help)\n"
     "\n"
     "  --version           print the version\n"
     "  --help              print this help; every command takes --help\n";
@@ -46,6 +49,8 @@ int main(int argc, char** argv)
             return modelsCommand(args);
         if (command == "doctor")
             return doctorCommand(args);
+        if (command == "runs")
+            return runsCommand(args);
         std::cerr << "neurite: unknown command '" << command << "'\n\n" << kUsageText;
         return kUsage;
     } catch (const ModelError& e) {
@@ -54,6 +59,9 @@ int main(int argc, char** argv)
     } catch (const DataError& e) {
         std::cerr << "neurite: data error: " << e.what() << "\n";
         return kData;
+    } catch (const StoreError& e) {
+        std::cerr << "neurite: workspace error: " << e.what() << "\n";
+        return kStore;
     } catch (const ConfigError& e) {
         std::cerr << "neurite: " << e.what() << "\n";
         return kUsage;

@@ -3,6 +3,7 @@
 #include "engine/core/Error.h"
 #include "engine/train/Metrics.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 
@@ -70,8 +71,16 @@ EvalResult Trainer::evaluate(BatchSource& source)
     while (const std::int64_t n = source.next(plan_->input(), plan_->labels(), plan_->batch())) {
         lossSum += plan_->forward(n, false) * double(n);
         if (plan_->classifies()) {
-            hits += countTopK(plan_->prediction(), plan_->labels(), n, plan_->predictionSize(), 1);
-            hitsK += countTopK(plan_->prediction(), plan_->labels(), n, plan_->predictionSize(), config_.topK);
+            const std::int64_t c = plan_->predictionSize();
+            hits += countTopK(plan_->prediction(), plan_->labels(), n, c, 1);
+            hitsK += countTopK(plan_->prediction(), plan_->labels(), n, c, config_.topK);
+            r.classes = c;
+            r.confusion.resize(std::size_t(c * c));
+            for (std::int64_t i = 0; i < n; ++i) {
+                const float* row = plan_->prediction() + i * c;
+                const auto predicted = std::max_element(row, row + c) - row;
+                ++r.confusion[std::size_t(plan_->labels()[i] * c + predicted)];
+            }
         }
         r.samples += n;
     }

@@ -47,6 +47,8 @@ struct StepStats {
 struct EvalResult {
     double loss = 0, accuracy = 0, topK = 0;
     std::int64_t samples = 0;
+    std::int64_t classes = 0;
+    std::vector<std::int64_t> confusion;  // classifiers: [true class × predicted class] counts
 };
 
 struct EpochStats {

@@ -1,0 +1,42 @@
+#pragma once
+// Records a training run in the run store as it happens: per-step and per-epoch metrics (written
+// in batched transactions, at most twice a second), a checkpoint every N epochs with the state an
+// exact resume needs, the retention rule, the final status and the test evaluation.
+#include "engine/store/RunStore.h"
+#include "engine/train/Trainer.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace neurite::cli {
+
+class RunRecorder {
+public:
+    // store may be null: nothing is recorded.
+    RunRecorder(RunStore* store, std::int64_t runId, int checkpointEvery, int keepLast, std::int64_t batch);
+
+    void step(const StepStats& s);
+    void epoch(const EpochStats& e, Trainer& trainer, bool last);
+    void finish(const TrainResult& result);
+    void failed(const std::string& message);
+    void evaluation(const EvalResult& r, const std::vector<std::string>& classNames);
+
+    // The checkpoint metadata that carries a TrainerState, and back.
+    static std::string encodeState(const TrainerState& s);
+    static TrainerState decodeState(const std::string& text);
+
+private:
+    void flushSometimes();
+    RunStore* store_;
+    std::int64_t run_;
+    int checkpointEvery_, keepLast_;
+    std::int64_t batch_;
+    std::int64_t lastStep_ = 0;
+    std::chrono::steady_clock::time_point start_, lastFlush_;
+};
+
+// Precision, recall and F1 per class from a confusion matrix [true × predicted].
+nlohmann::json perClassMetrics(const EvalResult& r, const std::vector<std::string>& classNames);
+
+} // namespace neurite::cli
