@@ -29,6 +29,7 @@ void RunRecorder::step(const StepStats& s)
 {
     if (!store_)
         return;
+    const auto began = std::chrono::steady_clock::now();
     const MetricPoint p{s.step, s.epoch, s.step * batch_, since(start_), 0};
     const auto add = [&](const char* name, double value) {
         MetricPoint q = p;
@@ -41,12 +42,14 @@ void RunRecorder::step(const StepStats& s)
     add("grad_norm", s.gradNorm);
     add("samples_per_second", s.samplesPerSecond);
     flushSometimes();
+    metricSeconds_ += since(began);
 }
 
 void RunRecorder::epoch(const EpochStats& e, Trainer& trainer, bool last)
 {
     if (!store_)
         return;
+    const auto began = std::chrono::steady_clock::now();
     const TrainerState state = trainer.state();
     lastStep_ = state.step;
     const MetricPoint p{state.step, e.epoch, state.step * batch_, since(start_), 0};
@@ -65,7 +68,9 @@ void RunRecorder::epoch(const EpochStats& e, Trainer& trainer, bool last)
         add("val/top5", e.validation.topK);
     }
     store_->flush();
+    metricSeconds_ += since(began);
     if (e.epoch % checkpointEvery_ == 0 || last) {
+        const auto checkpointBegan = std::chrono::steady_clock::now();
         std::vector<std::pair<std::string, const Tensor*>> tensors;
         for (auto& [name, t] : trainer.checkpointTensors())
             tensors.push_back({name, t});
@@ -74,6 +79,7 @@ void RunRecorder::epoch(const EpochStats& e, Trainer& trainer, bool last)
                                e.hasValidation ? "val/loss" : "epoch/train_loss",
                                std::isfinite(monitored) ? std::optional<double>(monitored) : std::nullopt);
         store_->applyRetention(run_, keepLast_);
+        checkpointSeconds_ += since(checkpointBegan);
     }
 }
 

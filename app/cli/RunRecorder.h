@@ -21,6 +21,10 @@ public:
     void finish(const TrainResult& result);
     void failed(const std::string& message);
     void evaluation(const EvalResult& r, const std::vector<std::string>& classNames);
+    // Time spent on the training thread recording per-step and per-epoch metrics, and writing
+    // checkpoints (to show what recording costs).
+    double metricSeconds() const { return metricSeconds_; }
+    double checkpointSeconds() const { return checkpointSeconds_; }
 
     // The checkpoint metadata that carries a TrainerState, and back.
     static std::string encodeState(const TrainerState& s);
@@ -33,6 +37,7 @@ private:
     int checkpointEvery_, keepLast_;
     std::int64_t batch_;
     std::int64_t lastStep_ = 0;
+    double metricSeconds_ = 0, checkpointSeconds_ = 0;
     std::chrono::steady_clock::time_point start_, lastFlush_;
 };
 

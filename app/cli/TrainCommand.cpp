@@ -399,6 +399,8 @@ int trainCommand(const std::vector<std::string>& argv)
             std::snprintf(line, sizeof line, "test    loss %.5f  (%lld samples)", r.loss, (long long)r.samples);
         std::cout << line << "\n";
     }
+    summary["metric_seconds"] = recorder.metricSeconds();          // recording, on the training thread
+    summary["checkpoint_seconds"] = recorder.checkpointSeconds();
     if (const auto path = args.get("json"))
         writeSummary(*path, result, summary, setupSeconds);
     if (const auto path = args.get("save")) {

@@ -393,18 +393,18 @@ int RunStore::recoverInterrupted()
     return int(dead.size());
 }
 
-std::int64_t RunStore::metricId(const std::string& name)
+std::int64_t RunStore::metricId(std::string_view name)
 {
-    if (auto it = metricIds_.find(name); it != metricIds_.end())
+    if (auto it = metricIds_.find(name); it != metricIds_.end())  // no allocation on the hot path
         return it->second;
     db_.prepare("INSERT OR IGNORE INTO metric_names (name) VALUES (?)").bind(1, name).run();
     auto s = db_.prepare("SELECT id FROM metric_names WHERE name = ?");
     s.bind(1, name);
     s.step();
-    return metricIds_[name] = s.integer(0);
+    return metricIds_[std::string(name)] = s.integer(0);
 }
 
-void RunStore::addMetric(std::int64_t run, const std::string& name, const MetricPoint& point)
+void RunStore::addMetric(std::int64_t run, std::string_view name, const MetricPoint& point)
 {
     pending_.push_back({run, metricId(name), point});
 }
@@ -419,13 +419,19 @@ void RunStore::flush()
     auto last = db_.prepare("INSERT INTO final_metrics (run_id, name_id, step, value) VALUES (?, ?, ?, ?) "
                             "ON CONFLICT (run_id, name_id) DO UPDATE SET step = excluded.step, value = excluded.value "
                             "WHERE excluded.step >= final_metrics.step");
+    std::map<std::pair<std::int64_t, std::int64_t>, const Pending*> latest;  // per run and metric
     for (const auto& p : pending_) {
         ins.bind(1, p.run).bind(2, p.nameId).bind(3, p.point.step).bind(4, std::int64_t(p.point.epoch));
         ins.bind(5, p.point.samples).bind(6, p.point.time);
         std::isfinite(p.point.value) ? ins.bind(7, p.point.value) : ins.bindNull(7);
         ins.run();
-        last.bind(1, p.run).bind(2, p.nameId).bind(3, p.point.step);
-        std::isfinite(p.point.value) ? last.bind(4, p.point.value) : last.bindNull(4);
+        const Pending*& newest = latest[{p.run, p.nameId}];
+        if (!newest || p.point.step >= newest->point.step)
+            newest = &p;
+    }
+    for (const auto& [key, p] : latest) {
+        last.bind(1, p->run).bind(2, p->nameId).bind(3, p->point.step);
+        std::isfinite(p->point.value) ? last.bind(4, p->point.value) : last.bindNull(4);
         last.run();
     }
     for (const std::int64_t id : owned_)

@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace neurite {
@@ -94,7 +95,7 @@ public:
     int recoverInterrupted();                       // marks dead owners' runs; returns how many
 
     // Metrics: points are buffered and written in one transaction per flush().
-    void addMetric(std::int64_t run, const std::string& name, const MetricPoint& point);
+    void addMetric(std::int64_t run, std::string_view name, const MetricPoint& point);
     void flush();
     std::vector<MetricPoint> metrics(std::int64_t run, const std::string& name);
     std::vector<std::string> metricNames(std::int64_t run);
@@ -121,14 +122,14 @@ public:
 
 private:
     void migrate();
-    std::int64_t metricId(const std::string& name);
+    std::int64_t metricId(std::string_view name);
     Database db_;
     struct Pending {
         std::int64_t run, nameId;
         MetricPoint point;
     };
     std::vector<Pending> pending_;
-    std::map<std::string, std::int64_t> metricIds_;
+    std::map<std::string, std::int64_t, std::less<>> metricIds_;
     std::vector<std::int64_t> owned_;               // runs this process started (heartbeats)
 };
 
