@@ -166,7 +166,7 @@ int compare(RunStore& store, const std::vector<std::int64_t>& ids)
         runs.push_back(store.run(id));
     std::printf("%-26s", "");
     for (const auto& r : runs)
-        std::printf(" %14s", ("run " + std::to_string(r.id)).c_str());
+        std::printf(" %18s", ("run " + std::to_string(r.id)).c_str());
     std::printf("\n");
     // Only the settings that differ.
     std::set<std::string> keys;
@@ -183,7 +183,7 @@ int compare(RunStore& store, const std::vector<std::int64_t>& ids)
             continue;
         std::printf("  %-24s", k.c_str());
         for (const auto& v : values)
-            std::printf(" %14.14s", v.c_str());
+            std::printf(" %18.18s", v.c_str());
         std::printf("\n");
     }
     std::printf("model:\n");
@@ -207,15 +207,15 @@ int compare(RunStore& store, const std::vector<std::int64_t>& ids)
         for (auto id : ids) {
             const auto points = store.metrics(id, name);
             if (points.empty()) {
-                std::printf(" %14s", "-");
+                std::printf(" %18s", "-");
                 continue;
             }
             double best = points[0].value;
             for (const auto& p : points)
                 best = lowerIsBetter ? std::min(best, p.value) : std::max(best, p.value);
             char text[40];
-            std::snprintf(text, sizeof text, "%.4f/%.4f", points.back().value, best);
-            std::printf(" %14s", text);
+            std::snprintf(text, sizeof text, "%.4g/%.4g", points.back().value, best);
+            std::printf(" %18s", text);
         }
         std::printf("\n");
     }
