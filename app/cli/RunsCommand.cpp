@@ -296,7 +296,8 @@ int runsCommand(const std::vector<std::string>& argv)
         std::cout << helpText(kRunsUsage, "The runs recorded in the workspace.", kOptions);
         return pos.empty() && !args.has("help") ? kUsage : kOk;
     }
-    RunStore store(args.get("workspace", RunStore::defaultPath()));
+    const std::string path = args.get("workspace", RunStore::defaultPath());
+    RunStore store(path, !RunStore::writable(path));  // a read-only workspace can still be read
     const std::string& what = pos[0];
     std::vector<std::int64_t> ids;
     const auto needRuns = [&](std::size_t at, std::size_t least) {

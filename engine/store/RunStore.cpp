@@ -196,10 +196,20 @@ std::string RunStore::defaultPath()
     return std::string(home && *home ? home : ".") + "/.local/share/neurite/neurite.db";
 }
 
+bool RunStore::writable(const std::string& path)
+{
+    if (!std::filesystem::exists(path))
+        return true;  // created on open (a folder that cannot be written fails there, with its reason)
+    return access(path.c_str(), W_OK) == 0;
+}
+
 static Database openWorkspace(const std::string& path, bool readOnly)
 {
     if (readOnly)
         return Database(path, Database::Mode::ReadOnly);
+    if (!RunStore::writable(path))
+        throw StoreError(path + ": the workspace is read-only (" + std::strerror(EACCES) +
+                         "); its runs can be listed and shown, but nothing can be recorded in it");
     const auto folder = std::filesystem::path(path).parent_path();
     std::error_code ec;
     if (!folder.empty())

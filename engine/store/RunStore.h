@@ -73,13 +73,15 @@ struct RunSummary {
 class RunStore {
 public:
     // Opens or creates the workspace (creating its folder). Marks runs whose process died as
-    // interrupted. Throws StoreError: not a database, newer schema, unreadable, ...
+    // interrupted. Throws StoreError: not a database, newer schema, unreadable, not writable, ...
     // readOnly: for workspaces on read-only media; every write then fails with StoreError.
     explicit RunStore(const std::string& path, bool readOnly = false);
     ~RunStore();
 
     // $XDG_DATA_HOME/neurite/neurite.db, else ~/.local/share/neurite/neurite.db.
     static std::string defaultPath();
+    // Whether this process may write the workspace file (false for read-only media or files).
+    static bool writable(const std::string& path);
     const std::string& path() const { return db_.path(); }
 
     // Runs
