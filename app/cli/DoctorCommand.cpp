@@ -1,6 +1,7 @@
 // neurite doctor: what this machine offers the engine, measured.
 #include "app/cli/Args.h"
 #include "app/cli/Commands.h"
+#include "engine/backends/CudaDevices.h"
 #include "engine/backends/Registry.h"
 #include "engine/backends/cpu/CpuBackend.h"
 #include "engine/core/CpuInfo.h"
@@ -68,7 +69,18 @@ int doctorCommand(const std::vector<std::string>& argv)
     std::printf("SGEMM      1024³: %.1f GFLOP/s on %d thread(s), %.1f GFLOP/s on 1\n", gflops,
                 static_cast<CpuBackend&>(*backend).threads(), single);
     std::printf("oneDNN     not used by this build (convolutions: per-image im2col + OpenBLAS SGEMM)\n");
-    std::printf("GPU        none: the CUDA backend is not part of this build yet\n");
+    const auto& cuda = cudaStatus();
+    if (!cuda.available) {
+        std::printf("GPU        none usable: %s\n", cuda.reason.c_str());
+    } else {
+        for (const auto& d : cuda.devices)
+            std::printf("GPU        %s, %.1f GiB, compute capability %d.%d, %d SMs; cuBLAS SGEMM check: max error %.1e\n",
+                        d.name.c_str(), double(d.memoryBytes) / (1ull << 30), d.computeMajor, d.computeMinor,
+                        d.multiprocessors, d.gemmMaxError);
+        std::printf("CUDA       driver %s, runtime %s, cuBLAS %s, cuDNN %s (%s)\n", cuda.driver.c_str(),
+                    cuda.runtime.c_str(), cuda.cublas.c_str(), cuda.cudnn.c_str(), cuda.module.c_str());
+        std::printf("           training on the GPU is not implemented yet\n");
+    }
     std::printf("backends   ");
     for (const auto& name : backendNames())
         std::printf("%s ", name.c_str());

@@ -1,5 +1,6 @@
 #include "engine/backends/Registry.h"
 
+#include "engine/backends/CudaDevices.h"
 #include "engine/backends/cpu/CpuBackend.h"
 #include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/core/Error.h"
@@ -14,8 +15,13 @@ std::unique_ptr<Backend> createBackend(const std::string& name, int threads)
         return std::make_unique<CpuBackend>(threads);
     if (name == "reference")
         return std::make_unique<ReferenceBackend>();
-    if (name == "cuda")
-        throw ConfigError("device 'cuda': the CUDA backend is not built yet; use --device cpu");
+    if (name == "cuda") {
+        const auto& cuda = cudaStatus();
+        if (!cuda.available)
+            throw ConfigError("device 'cuda': no usable GPU: " + cuda.reason + "; use --device cpu");
+        throw ConfigError("device 'cuda': found " + cuda.devices[0].name +
+                          ", but training on the GPU is not implemented yet; use --device cpu");
+    }
     throw ConfigError("unknown device '" + name + "'; available: cpu, reference");
 }
 

@@ -1,4 +1,5 @@
 // The CPU backend against the reference backend, forward and backward, on odd shapes.
+#include "engine/backends/CudaDevices.h"
 #include "engine/backends/Registry.h"
 #include "engine/backends/cpu/CpuBackend.h"
 #include "engine/backends/reference/ReferenceBackend.h"
@@ -158,6 +159,31 @@ private slots:
         reference.avgPoolBackward(g, dy.data(), dx1.data());
         cpu.avgPoolBackward(g, dy.data(), dx2.data());
         QVERIFY(difference(dx2, dx1) < 1e-6);
+    }
+
+    void cudaDiscovery()
+    {
+        // Without a driver (the development machines) the module says why and nothing else
+        // changes; with a GPU every device it lists has passed a cuBLAS SGEMM check.
+        const auto& cuda = cudaStatus();
+        if (!cuda.available) {
+            qInfo("no usable GPU: %s", cuda.reason.c_str());
+            QVERIFY(!cuda.reason.empty());
+            QVERIFY(cuda.devices.empty());
+            try {
+                createBackend("cuda");
+                QFAIL("a CUDA backend without a GPU");
+            } catch (const ConfigError& e) {
+                QVERIFY(std::string(e.what()).find("no usable GPU: " + cuda.reason) != std::string::npos);
+            }
+        } else {
+            QVERIFY(!cuda.devices.empty());
+            for (const auto& d : cuda.devices) {
+                qInfo("GPU %s: SGEMM max error %.2e", d.name.c_str(), d.gemmMaxError);
+                QVERIFY(d.gemmMaxError >= 0 && d.gemmMaxError < 1e-3);
+            }
+        }
+        QCOMPARE(createBackend("cpu", 1)->name(), std::string("cpu"));  // the CPU works either way
     }
 
     void registry()
