@@ -282,7 +282,11 @@ int trainCommand(const std::vector<std::string>& argv)
         for (auto& node : graph.nodes)
             if (node.type == "CrossEntropyLoss")
                 node.attrs["label_smoothing"] = args.getDouble("label-smoothing", 0.0);
-    requireValid(analyse(graph, config.batch));  // model errors before the data is read
+    requireValid(analyse(graph, config.batch));  // model and device errors before the data is read
+    const int threads = int(args.getInt("threads", 0));
+    if (threads < 0)
+        throw ConfigError("--threads must be 0 (all cores) or more");
+    auto backend = createBackend(args.get("device", "cpu"), threads);
 
     DataBundle data = loadDataset(args.get("data", "fashion-mnist"), config.seed);
     if (const auto limit = args.getInt("train-samples", 0); limit > 0 && limit < data.train.size()) {
@@ -297,10 +301,6 @@ int trainCommand(const std::vector<std::string>& argv)
     if (!split.validation.empty())
         validation = std::make_unique<Batcher>(data.train, split.validation, config.batch, false, Augment{}, config.seed);
 
-    const int threads = int(args.getInt("threads", 0));
-    if (threads < 0)
-        throw ConfigError("--threads must be 0 (all cores) or more");
-    auto backend = createBackend(args.get("device", "cpu"), threads);
     Trainer trainer(graph, *backend, config);
     const auto& a = trainer.plan().analysis();
 
