@@ -288,7 +288,7 @@ private slots:
         for (int i = 0; i < 20; ++i) {
             QProcess p;
             p.setProcessEnvironment(scratchEnvironment());
-            p.start(NEURITE_CLI, {"train", at("p.json"), "--data", "spiral:samples=4000", "--epochs", "100", "--batch", "16",
+            p.start(NEURITE_CLI, {"train", at("p.json"), "--data", "spiral:samples=4000", "--epochs", "5000", "--batch", "16",
                                   "--workspace", ws, "--quiet"});
             p.waitForStarted();
             QThread::msleep(150 + QRandomGenerator::global()->bounded(900));
