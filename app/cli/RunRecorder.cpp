@@ -11,8 +11,15 @@ double since(std::chrono::steady_clock::time_point t)
 }
 } // namespace
 
-RunRecorder::RunRecorder(RunStore* store, std::int64_t runId, int checkpointEvery, int keepLast, std::int64_t batch)
-    : store_(store), run_(runId), checkpointEvery_(checkpointEvery), keepLast_(keepLast), batch_(batch),
+bool RunRecorder::higherIsBetter(const std::string& metric)
+{
+    return metric.find("accuracy") != std::string::npos || metric.find("top5") != std::string::npos;
+}
+
+RunRecorder::RunRecorder(RunStore* store, std::int64_t runId, int checkpointEvery, int keepLast, std::int64_t batch,
+                         std::string bestMetric)
+    : store_(store), run_(runId), checkpointEvery_(checkpointEvery), keepLast_(keepLast),
+      bestMetric_(std::move(bestMetric)), batch_(batch),
       start_(std::chrono::steady_clock::now()), lastFlush_(start_)
 {
 }
@@ -74,11 +81,18 @@ void RunRecorder::epoch(const EpochStats& e, Trainer& trainer, bool last)
         std::vector<std::pair<std::string, const Tensor*>> tensors;
         for (auto& [name, t] : trainer.checkpointTensors())
             tensors.push_back({name, t});
-        const double monitored = e.hasValidation ? e.validation.loss : e.trainLoss;
-        store_->saveCheckpoint(run_, state.step, e.epoch, tensors, {{"trainer_state", encodeState(state)}},
-                               e.hasValidation ? "val/loss" : "epoch/train_loss",
-                               std::isfinite(monitored) ? std::optional<double>(monitored) : std::nullopt);
-        store_->applyRetention(run_, keepLast_);
+        // The chosen metric of this epoch; without a validation set, its training counterpart.
+        std::string metric = bestMetric_;
+        if (!e.hasValidation && metric.rfind("val/", 0) == 0)
+            metric = higherIsBetter(metric) ? "epoch/train_accuracy" : "epoch/train_loss";
+        const double value = metric == "val/loss"               ? e.validation.loss
+                             : metric == "val/accuracy"         ? e.validation.accuracy
+                             : metric == "val/top5"             ? e.validation.topK
+                             : metric == "epoch/train_accuracy" ? e.trainAccuracy
+                                                                : e.trainLoss;
+        store_->saveCheckpoint(run_, state.step, e.epoch, tensors, {{"trainer_state", encodeState(state)}}, metric,
+                               std::isfinite(value) ? std::optional<double>(value) : std::nullopt);
+        store_->applyRetention(run_, keepLast_, higherIsBetter(metric));
         checkpointSeconds_ += since(checkpointBegan);
     }
 }

@@ -14,7 +14,11 @@ namespace neurite::cli {
 class RunRecorder {
 public:
     // store may be null: nothing is recorded.
-    RunRecorder(RunStore* store, std::int64_t runId, int checkpointEvery, int keepLast, std::int64_t batch);
+    // bestMetric: what the retention rule keeps the best checkpoint by (val/loss, val/accuracy,
+    // val/top5, epoch/train_loss, epoch/train_accuracy); accuracies count higher as better.
+    RunRecorder(RunStore* store, std::int64_t runId, int checkpointEvery, int keepLast, std::int64_t batch,
+                std::string bestMetric = "val/loss");
+    static bool higherIsBetter(const std::string& metric);
 
     void step(const StepStats& s);
     void epoch(const EpochStats& e, Trainer& trainer, bool last);
@@ -35,6 +39,7 @@ private:
     RunStore* store_;
     std::int64_t run_;
     int checkpointEvery_, keepLast_;
+    std::string bestMetric_;
     std::int64_t batch_;
     std::int64_t lastStep_ = 0;
     double metricSeconds_ = 0, checkpointSeconds_ = 0;

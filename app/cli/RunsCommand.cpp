@@ -255,7 +255,9 @@ int evaluate(RunStore& store, std::int64_t id)
         throw ConfigError("run " + std::to_string(id) + " has no checkpoint to evaluate");
     const CheckpointInfo* chosen = &checkpoints.back();
     for (const auto& c : checkpoints)
-        if (c.metricValue && (!chosen->metricValue || *c.metricValue < *chosen->metricValue))
+        if (c.metricValue && (!chosen->metricValue || (RunRecorder::higherIsBetter(c.metricName)
+                                                           ? *c.metricValue > *chosen->metricValue
+                                                           : *c.metricValue < *chosen->metricValue)))
             chosen = &c;
     const ModelGraph graph = modelFromText(r.modelJson, "run " + std::to_string(id));
     const auto& settings = r.hyperparams.at("settings");

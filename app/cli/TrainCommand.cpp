@@ -60,7 +60,9 @@ const std::vector<OptionSpec> kOptions = {
     {"name", "TEXT", "the run's name [run N]"},
     {"tag", "TAGS", "tags for the run, comma-separated"},
     {"checkpoint-every", "N", "save a checkpoint every N epochs (and after the last) [1]"},
-    {"keep-last", "N", "checkpoints kept besides the best by validation loss [2]"},
+    {"keep-last", "N", "checkpoints kept besides the best one [2]"},
+    {"keep-best", "METRIC", "the best checkpoint is kept by: val/loss, val/accuracy, val/top5, epoch/train_loss, "
+                            "epoch/train_accuracy [val/loss]"},
     {"resume", "RUN", "continue a stopped or interrupted run from its last checkpoint, with its settings"},
     {"quiet", "", "print only the final result"},
     {"help", "", "show this help"},
@@ -329,7 +331,13 @@ int trainCommand(const std::vector<std::string>& argv)
     const int keepLast = int(args.getInt("keep-last", 2));
     if (checkpointEvery < 1 || keepLast < 1)
         throw ConfigError("--checkpoint-every and --keep-last must be at least 1");
-    RunRecorder recorder(store, session.runId, checkpointEvery, keepLast, config.batch);
+    const std::string keepBest = args.get("keep-best", "val/loss");
+    const std::vector<std::string> rankable = {"val/loss", "val/accuracy", "val/top5", "epoch/train_loss",
+                                               "epoch/train_accuracy"};
+    if (std::find(rankable.begin(), rankable.end(), keepBest) == rankable.end())
+        throw ConfigError("--keep-best " + keepBest + ": choose val/loss, val/accuracy, val/top5, epoch/train_loss or "
+                          "epoch/train_accuracy");
+    RunRecorder recorder(store, session.runId, checkpointEvery, keepLast, config.batch, keepBest);
 
     say("model   " + session.modelSource + (graph.name.empty() ? "" : " (" + graph.name + ")") + ": " +
         std::to_string(a.totalParams) + " parameters, " + std::to_string(a.totalFlops / 1000) + " kFLOP per sample");

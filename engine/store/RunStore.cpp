@@ -626,7 +626,7 @@ void RunStore::exportCheckpoint(std::int64_t id, const std::string& file)
         throw DataError(file, "write failed (disk full?)");
 }
 
-void RunStore::applyRetention(std::int64_t run, int keepLast)
+void RunStore::applyRetention(std::int64_t run, int keepLast, bool higherIsBetter)
 {
     auto all = checkpoints(run);
     std::vector<std::int64_t> keep;
@@ -634,7 +634,8 @@ void RunStore::applyRetention(std::int64_t run, int keepLast)
         keep.push_back(all[all.size() - 1 - i].id);
     const CheckpointInfo* best = nullptr;
     for (const auto& c : all)
-        if (c.metricValue && (!best || *c.metricValue < *best->metricValue))
+        if (c.metricValue && (!best || (higherIsBetter ? *c.metricValue > *best->metricValue
+                                                       : *c.metricValue < *best->metricValue)))
             best = &c;
     if (best)
         keep.push_back(best->id);

@@ -113,8 +113,9 @@ public:
     // Reads and verifies a checkpoint; the tensors by name and the metadata.
     std::map<std::string, Tensor> loadCheckpoint(std::int64_t checkpointId, std::map<std::string, std::string>* metadata = nullptr);
     void exportCheckpoint(std::int64_t checkpointId, const std::string& file);  // a plain .safetensors
-    // Keeps the newest keepLast and the best by its metric (lowest); reclaims the space.
-    void applyRetention(std::int64_t run, int keepLast);
+    // Keeps the newest keepLast and the best by the checkpoints' metric (the highest when
+    // higherIsBetter, else the lowest); reclaims the space.
+    void applyRetention(std::int64_t run, int keepLast, bool higherIsBetter = false);
 
     // Artefacts: JSON documents attached to a run (evaluation results, exports).
     void addArtefact(std::int64_t run, const std::string& kind, const std::string& name, const nlohmann::json& content);

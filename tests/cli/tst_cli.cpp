@@ -249,6 +249,18 @@ private slots:
         QVERIFY(lines.size() > 100);
         QCOMPARE(runCli({"runs", "checkpoint", "1", "--out", at("c.safetensors"), "--workspace", ws}).code, 0);
         QVERIFY(weightsIn(at("c.safetensors")).count("model/Linear1.weight"));
+        // Another tool reads it: NumPy, from the format's description alone.
+        QProcess python;
+        python.start("/usr/bin/python3", {"-c", "import json, struct, sys, numpy as np\n"
+                                                "b = open(sys.argv[1], 'rb').read(); n = struct.unpack('<Q', b[:8])[0]\n"
+                                                "h = json.loads(b[8:8 + n]); t = h['model/Linear1.weight']\n"
+                                                "s, e = t['data_offsets']; a = np.frombuffer(b[8 + n + s:8 + n + e], '<f4')\n"
+                                                "print(a.reshape(t['shape']).shape, bool(np.isfinite(a).all()))",
+                                          at("c.safetensors")});
+        python.waitForFinished(30000);
+        QCOMPARE(QString::fromUtf8(python.readAllStandardOutput()).trimmed(), QString("(64, 2) True"));
+        QCOMPARE(runCli({"train", at("p.json"), "--data", "spiral:samples=600", "--keep-best", "val/acc",
+                         "--workspace", ws}).code, 1);
         const Run eval = runCli({"runs", "evaluate", "1", "--workspace", ws});
         QVERIFY2(eval.code == 0 && eval.out.contains("accuracy"), qPrintable(eval.err));
         QCOMPARE(runCli({"runs", "delete", "2", "--workspace", ws}).code, 0);

@@ -149,6 +149,13 @@ private slots:
             epochs.push_back(c.epoch);
         QCOMPARE(epochs, (std::vector<int>{2, 4, 5}));
 
+        const auto other = store.createRun(sampleRun("accuracy"));
+        for (int epoch = 1; epoch <= 4; ++epoch)
+            store.saveCheckpoint(other, epoch, epoch, {{"model/w", &w}}, {}, "val/accuracy", epoch == 1 ? 0.9 : 0.5);
+        store.applyRetention(other, 1, true);  // the last, and the most accurate (epoch 1)
+        QCOMPARE(store.checkpoints(other).size(), std::size_t(2));
+        QCOMPARE(store.checkpoints(other).front().epoch, 1);
+
         store.exportCheckpoint(saved[4].id, at("out.safetensors"));  // a plain file other tools read
         const auto file = readSafetensors(at("out.safetensors"));
         QVERIFY(std::equal(w.data(), w.data() + w.numel(), file.at("model/w").data()));
