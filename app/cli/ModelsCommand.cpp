@@ -2,6 +2,7 @@
 #include "app/cli/Args.h"
 #include "app/cli/Commands.h"
 #include "engine/core/Error.h"
+#include "engine/export/PyTorchCode.h"
 #include "engine/graph/Catalogue.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/graph/ShapeInference.h"
@@ -96,9 +97,11 @@ int modelsCommand(const std::vector<std::string>& argv)
     Args args("neurite models", kOptions, argv);
     const auto& pos = args.positional();
     if (args.has("help") || pos.empty()) {
-        std::cout << helpText("neurite models check MODEL.json [--batch N] | neurite models list",
+        std::cout << helpText("neurite models check MODEL.json [--batch N] | neurite models code MODEL.json | "
+                              "neurite models list",
                               "check: validates a model and prints, per node, the output shape, parameters, FLOPs per\n"
                               "sample and activation memory per batch, or every problem with its node and a hint.\n"
+                              "code: the model as a PyTorch nn.Module (parameter names match Neurite's weights).\n"
                               "list: the layer types of the catalogue.",
                               kOptions);
         return pos.empty() && !args.has("help") ? kUsage : kOk;
@@ -110,6 +113,12 @@ int modelsCommand(const std::vector<std::string>& argv)
     }
     if (pos[0] == "list")
         return list();
+    if (pos[0] == "code") {
+        if (pos.size() != 2)
+            throw ConfigError("neurite models code needs one model file");
+        std::cout << pytorchCode(loadModel(pos[1]));
+        return kOk;
+    }
     throw ConfigError("unknown models command '" + pos[0] + "' (check, list)");
 }
 
