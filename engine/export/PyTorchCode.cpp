@@ -5,6 +5,7 @@
 #include "engine/graph/ShapeInference.h"
 
 #include <cctype>
+#include <set>
 #include <sstream>
 
 namespace neurite {
@@ -16,7 +17,11 @@ std::string pythonName(const std::string& id)
         out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
     if (out.empty() || std::isdigit(static_cast<unsigned char>(out[0])))
         out = "n_" + out;
-    return out;
+    static const std::set<std::string> keywords = {"False", "None", "True", "and", "as", "assert", "async", "await",
+        "break", "class", "continue", "def", "del", "elif", "else", "except", "finally", "for", "from", "global", "if",
+        "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with",
+        "yield", "self", "x", "torch", "nn"};
+    return keywords.count(out) ? out + "_" : out;
 }
 
 namespace {

@@ -58,6 +58,8 @@ private slots:
     {
         QCOMPARE(pythonName("conv-1"), std::string("conv_1"));
         QCOMPARE(pythonName("3x3"), std::string("n_3x3"));
+        QCOMPARE(pythonName("class"), std::string("class_"));  // keywords and forward()'s own names
+        QCOMPARE(pythonName("x"), std::string("x_"));
     }
 
     void sameOutputsAsNeurite_data()
