@@ -32,17 +32,19 @@ void RunRecorder::flushSometimes()
     }
 }
 
+void RunRecorder::record(const char* name, MetricPoint point, double value)
+{
+    point.value = value;
+    store_->addMetric(run_, name, point);
+}
+
 void RunRecorder::step(const StepStats& s)
 {
     if (!store_)
         return;
     const auto began = std::chrono::steady_clock::now();
     const MetricPoint p{s.step, s.epoch, s.step * batch_, since(start_), 0};
-    const auto add = [&](const char* name, double value) {
-        MetricPoint q = p;
-        q.value = value;
-        store_->addMetric(run_, name, q);
-    };
+    const auto add = [&](const char* name, double value) { record(name, p, value); };
     add("train/loss", s.loss);
     add("train/accuracy", s.accuracy);
     add("lr", s.lr);
@@ -60,11 +62,7 @@ void RunRecorder::epoch(const EpochStats& e, Trainer& trainer, bool last)
     const TrainerState state = trainer.state();
     lastStep_ = state.step;
     const MetricPoint p{state.step, e.epoch, state.step * batch_, since(start_), 0};
-    const auto add = [&](const char* name, double value) {
-        MetricPoint q = p;
-        q.value = value;
-        store_->addMetric(run_, name, q);
-    };
+    const auto add = [&](const char* name, double value) { record(name, p, value); };
     add("epoch/train_loss", e.trainLoss);
     add("epoch/train_accuracy", e.trainAccuracy);
     add("epoch/seconds", e.seconds);
@@ -152,11 +150,7 @@ void RunRecorder::evaluation(const EvalResult& r, const std::vector<std::string>
     }
     store_->addArtefact(run_, "evaluation", "test", doc);
     const MetricPoint p{lastStep_, 0, lastStep_ * batch_, since(start_), 0};
-    const auto add = [&](const char* name, double value) {
-        MetricPoint q = p;
-        q.value = value;
-        store_->addMetric(run_, name, q);
-    };
+    const auto add = [&](const char* name, double value) { record(name, p, value); };
     add("test/loss", r.loss);
     if (r.classes > 0)
         add("test/accuracy", r.accuracy);

@@ -36,6 +36,7 @@ public:
 
 private:
     void flushSometimes();
+    void record(const char* name, MetricPoint point, double value);  // point at its step, with this value
     RunStore* store_;
     std::int64_t run_;
     int checkpointEvery_, keepLast_;
