@@ -108,6 +108,7 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
 
     result.steps = state_.step;
     result.bestEpoch = state_.bestEpoch;
+    const std::int64_t firstStep = state_.step + 1;
     for (int epoch = state_.epoch + 1; epoch <= config_.epochs; ++epoch) {
         const auto epochStart = Clock::now();
         train.startEpoch(epoch);
@@ -142,7 +143,7 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             s.lr = schedule.lr(result.steps);
             optimizer_->step(params, s.lr);
             ++result.steps;
-            if (result.steps == state_.step + 1)
+            if (result.steps == firstStep)
                 result.firstStepSeconds = since(start);
 
             lossSum += loss * double(n);

@@ -85,6 +85,7 @@ private slots:
         const EvalResult e = trainer.evaluate(test);
         qInfo("spiral: test accuracy %.3f after %d epochs in %.2f s", e.accuracy, c.epochs, seconds);
         QCOMPARE(r.status, RunStatus::Completed);
+        QVERIFY(r.firstStepSeconds > 0 && r.firstStepSeconds < r.seconds / c.epochs);  // the first step, not an epoch's
         QVERIFY2(e.accuracy >= 0.90, qPrintable(QString("accuracy %1").arg(e.accuracy)));
         QCOMPARE(e.samples, bundle.test.size());
     }
