@@ -41,7 +41,7 @@ def neurite_run(build, model, epochs):
         summary = os.path.join(tmp, "summary.json")
         cmd = [os.path.join(build, "app/cli/neurite"), "train", os.path.join(ROOT, "resources/models", model + ".json"),
                "--data", "fashion-mnist", "--epochs", str(epochs), "--batch", "128", "--optimizer", "adam",
-               "--lr", "0.001", "--val-split", "0", "--json", summary, "--quiet"]
+               "--lr", "0.001", "--val-split", "0", "--json", summary, "--quiet", "--no-store"]
         subprocess.run(cmd, check=True, capture_output=True, text=True)
         with open(summary) as f:
             return json.load(f)
