@@ -8,19 +8,20 @@
 #include "engine/backends/Registry.h"
 #include "engine/core/CpuInfo.h"
 #include "engine/core/Error.h"
-#include "engine/store/RunStore.h"
 #include "engine/export/Safetensors.h"
 #include "engine/graph/ModelJson.h"
+#include "engine/store/RunStore.h"
 #include "engine/train/Trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <sys/resource.h>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sys/resource.h>
 
 namespace neurite::cli {
 
