@@ -18,8 +18,13 @@ struct ConvGeometry {
     std::int64_t oh = 0, ow = 0;        // output y: [n, cout, oh, ow]
     bool relu = false;                  // a fused ReLU: forward y = max(0, conv + bias); backward
                                         // first masks dy with y > 0
+    bool maxPool2x2 = false;            // a fused 2×2 max pooling (stride 2) after the ReLU: y and dy
+                                        // are then [n, cout, oh/2, ow/2], argmax the in-plane index
     void computeOutput();               // sets oh and ow from the rest
 };
+
+// The largest plane (h·w) a fused 2×2 pooling handles.
+constexpr std::int64_t kMaxFusedPoolPlane = 1 << 14;
 
 struct PoolGeometry {
     std::int64_t n, c, h, w;            // input  x: [n, c, h, w]
@@ -43,11 +48,12 @@ public:
     virtual std::int64_t convWorkspace(const ConvGeometry& g) const = 0;
     // y = conv(x, w) + bias (bias may be null).
     virtual void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                             float* workspace) = 0;
+                             float* workspace, std::int32_t* argmax = nullptr) = 0;
     // Given dy: dw (overwritten), db (overwritten, may be null), dx (overwritten, may be null).
     // y is the forward output (read only when g.relu).
     virtual void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
-                              float* dx, float* dw, float* db, float* workspace) = 0;
+                              float* dx, float* dw, float* db, float* workspace,
+                              const std::int32_t* argmax = nullptr) = 0;
 
     // argmax: [n, c, oh, ow] index of the chosen input element in its plane (for the backward pass).
     virtual void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) = 0;

@@ -47,6 +47,9 @@ public:
     // After fuseRelu(): whether the layer also applies the ReLU's backward pass itself (it is then
     // given the ReLU's output gradient, and the ReLU's backward pass is skipped).
     virtual bool fusesReluBackward() const { return false; }
+    // After a ReLU fused forward and backward: asks the layer to apply the 2×2, stride-2 max
+    // pooling that follows the ReLU too (its output is then the pooling's); false if it cannot.
+    virtual bool fuseMaxPool2x2() { return false; }
 
 protected:
     explicit Layer(std::string id) : id_(std::move(id)) {}

@@ -46,8 +46,8 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
         storage_[l] = fusedInto_[l] >= 0 ? fusedInto_[l] : int(l);
         const bool backwardFused = fusedInto_[l] >= 0 && skipBackward_[fusedInto_[l]];
         gradStorage_[l] = backwardFused ? fusedInto_[l] : int(l);  // it reads the ReLU's gradient
-        values_.emplace_back(fusedInto_[l] >= 0 ? Shape{0} : Shape(dims));
-        grads_.emplace_back(backwardFused ? Shape{0} : Shape(dims));
+        values_.emplace_back(fusedInto_[l] >= 0 || absorbed_[l] ? Shape{0} : Shape(dims));
+        grads_.emplace_back(backwardFused || absorbed_[l] ? Shape{0} : Shape(dims));
         bytes_ += (values_.back().numel() + grads_.back().numel()) * std::int64_t(sizeof(float));
     }
     // A tensor used by several layers gets one gradient buffer per use; they are summed in backward().
@@ -80,12 +80,14 @@ Plan::~Plan() = default;
 
 // Conv2d → ReLU and Linear → ReLU, where the ReLU is the only user of the output: the producer
 // applies the ReLU while its output is still in cache, writing straight into the ReLU's buffer;
-// the ReLU's forward pass is skipped (its backward pass, which needs only its output, still runs).
+// the ReLU's forward pass is skipped, and so is its backward pass when the producer (Conv2d)
+// applies the ReLU's mask itself.
 void Plan::fuseActivations(const ModelGraph& graph)
 {
     fusedInto_.assign(layers_.size(), -1);
     skipForward_.assign(layers_.size(), false);
     skipBackward_.assign(layers_.size(), false);
+    absorbed_.assign(layers_.size(), false);
     for (std::size_t l = 0; l < layers_.size(); ++l) {
         if (graph.find(analysis_.order[l])->type != "ReLU")
             continue;
@@ -94,6 +96,23 @@ void Plan::fuseActivations(const ModelGraph& graph)
             fusedInto_[producer] = int(l);
             skipForward_[l] = true;
             skipBackward_[l] = layers_[producer]->fusesReluBackward();
+        }
+    }
+    // Then Conv2d → ReLU → MaxPool2d(2): the producer pools too, and writes the pooling's buffer;
+    // the ReLU's output is never made (the backward pass needs it only where the pooling took).
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        const Node& pool = *graph.find(analysis_.order[l]);
+        if (pool.type != "MaxPool2d" || attrInt(pool, "kernel_size") != 2 || attrInt(pool, "padding") != 0 ||
+            (attrInt(pool, "stride") != 0 && attrInt(pool, "stride") != 2))
+            continue;
+        const int relu = sources_[l][0];
+        if (!skipForward_[relu] || !skipBackward_[relu] || consumers_[relu].size() != 1)
+            continue;
+        const int producer = sources_[relu][0];
+        if (fusedInto_[producer] == relu && layers_[producer]->fuseMaxPool2x2()) {
+            fusedInto_[producer] = int(l);
+            absorbed_[relu] = true;
+            skipForward_[l] = skipBackward_[l] = true;
         }
     }
 }

@@ -62,6 +62,7 @@ private:
     std::vector<bool> skipForward_;                  // per layer: a ReLU fused into its producer
     std::vector<bool> skipBackward_;                 // per layer: a ReLU whose producer also does its backward
     std::vector<int> gradStorage_;                   // per layer: whose grads_ hold its output gradient
+    std::vector<bool> absorbed_;                     // per layer: a ReLU inside a fused conv-ReLU-pool, no buffers
     std::vector<std::vector<int>> sources_;          // per layer: the layer index feeding each input port
     std::vector<std::vector<Tensor>> inputGrads_;    // per layer and port: own buffer when the source fans out
     std::vector<std::vector<std::pair<int, int>>> consumers_;  // per layer: (consumer, port) using its output
@@ -75,7 +76,7 @@ private:
     std::int64_t bytes_ = 0;
     LayerIO io(int layer);
     float* values(int layer) { return values_[storage_[layer]].data(); }
-    float* gradient(int layer) { return grads_[gradStorage_[layer]].data(); }
+    float* gradient(int layer) { return grads_[gradStorage_[layer]].data(); }  // fusion-aware, like values()
     void fuseActivations(const ModelGraph& graph);
 };
 

@@ -91,6 +91,8 @@ private slots:
         QTest::newRow("many images per thread") << 11 << 3 << 7 << 6 << 4 << 3 << 1 << 1 << 1 << 1;
         QTest::newRow("fused relu") << 3 << 2 << 6 << 6 << 4 << 3 << 1 << 1 << 1 << -1;  // groups −1: 1, with ReLU
         QTest::newRow("fused relu strided") << 3 << 2 << 7 << 7 << 4 << 3 << 2 << 1 << 1 << -1;
+        QTest::newRow("fused relu and pool") << 5 << 2 << 8 << 6 << 4 << 3 << 1 << 1 << 1 << -2;  // −2: ReLU + 2×2 pool
+        QTest::newRow("fused relu and pool, 1 channel in") << 3 << 1 << 10 << 10 << 6 << 3 << 1 << 1 << 1 << -2;
     }
 
     void convolution()
@@ -107,20 +109,27 @@ private slots:
         QFETCH(int, groups);
         ConvGeometry g{n, cin, h, w, cout, k, stride, pad, dilation, std::max(groups, 1)};
         g.relu = groups < 0;
+        g.maxPool2x2 = groups == -2;
         g.computeOutput();
+        const std::int64_t outputs = g.n * g.cout * (g.maxPool2x2 ? (g.oh / 2) * (g.ow / 2) : g.oh * g.ow);
         const auto x = random(g.n * g.cin * g.h * g.w, 4), weights = random(g.cout * g.cin / g.groups * k * k, 5);
-        const auto bias = random(g.cout, 6), dy = random(g.n * g.cout * g.oh * g.ow, 7);
+        const auto bias = random(g.cout, 6), dy = random(outputs, 7);
         std::vector<float> workspace(std::size_t(cpu.convWorkspace(g)));
         std::vector<float> y1(dy.size()), y2(dy.size());
-        reference.convForward(g, x.data(), weights.data(), bias.data(), y1.data(), nullptr);
-        cpu.convForward(g, x.data(), weights.data(), bias.data(), y2.data(), workspace.data());
+        std::vector<std::int32_t> a1(dy.size()), a2(dy.size());
+        reference.convForward(g, x.data(), weights.data(), bias.data(), y1.data(), nullptr, a1.data());
+        cpu.convForward(g, x.data(), weights.data(), bias.data(), y2.data(), workspace.data(), a2.data());
         QVERIFY(difference(y2, y1) < 1e-5);
+        if (g.maxPool2x2)
+            QCOMPARE(a2, a1);
         if (g.relu)
             QVERIFY(*std::min_element(y2.begin(), y2.end()) == 0.0f);
 
         std::vector<float> dx1(x.size()), dx2(x.size()), dw1(weights.size()), dw2(weights.size()), db1(g.cout), db2(g.cout);
-        reference.convBackward(g, x.data(), weights.data(), y1.data(), dy.data(), dx1.data(), dw1.data(), db1.data(), nullptr);
-        cpu.convBackward(g, x.data(), weights.data(), y2.data(), dy.data(), dx2.data(), dw2.data(), db2.data(), workspace.data());
+        reference.convBackward(g, x.data(), weights.data(), y1.data(), dy.data(), dx1.data(), dw1.data(), db1.data(), nullptr,
+                               a1.data());
+        cpu.convBackward(g, x.data(), weights.data(), y2.data(), dy.data(), dx2.data(), dw2.data(), db2.data(),
+                         workspace.data(), a2.data());
         QVERIFY(difference(dx2, dx1) < 1e-5);
         QVERIFY(difference(dw2, dw1) < 1e-5);
         QVERIFY(difference(db2, db1) < 1e-5);

@@ -1,6 +1,7 @@
 #include "engine/backends/cpu/CpuBackend.h"
 
 #include "engine/backends/cpu/Im2col.h"
+#include "engine/backends/cpu/MaxPool2x2.h"
 #include "engine/backends/cpu/OpenBlas.h"
 #include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/core/Error.h"
@@ -87,10 +88,8 @@ void CpuBackend::gemm(bool transA, bool transB, std::int64_t M, std::int64_t N, 
 // The common case: 2×2 windows, stride 2, no padding. Rows are short (14 or 28 floats), so the
 // plane is done in two flat passes that vectorise: the larger of each vertical pair (with the
 // in-plane index it came from), then the larger of each horizontal pair of those.
-constexpr std::int64_t kMaxPool2x2Plane = 1 << 14;  // the largest plane for the fast path
-
 NEURITE_SIMD_CLONES
-static void maxPool2x2(const PoolGeometry& g, const float* in, float* out, std::int32_t* arg)
+void maxPool2x2(const PoolGeometry& g, const float* in, float* out, std::int32_t* arg)
 {
     float vmax[kMaxPool2x2Plane / 2];
     std::int32_t vidx[kMaxPool2x2Plane / 2];

@@ -10,6 +10,7 @@
 //  - general (any stride): classic im2col per image (Im2col.h).
 #include "engine/backends/cpu/CpuBackend.h"
 #include "engine/backends/cpu/Im2col.h"
+#include "engine/backends/cpu/MaxPool2x2.h"
 #include "engine/backends/cpu/OpenBlas.h"
 #include "engine/core/Simd.h"
 
@@ -28,7 +29,7 @@ struct ConvLayout {
     std::int64_t hp, wp;          // padded plane (wide)
     std::int64_t span;            // columns of the product: oh·wp (wide) or oh·ow
     std::int64_t rows, rowsG, coutG;
-    std::int64_t padded, dPadded, col, out, dw, db, total;
+    std::int64_t padded, dPadded, col, out, full, dw, db, total;
 
     explicit ConvLayout(const ConvGeometry& g)
     {
@@ -45,7 +46,8 @@ struct ConvLayout {
         dPadded = padded + plane;
         col = dPadded + plane;
         out = col + align16(rows * span);
-        dw = out + align16(g.cout * span);
+        full = out + align16(g.cout * span);  // the convolution's output before a fused pooling
+        dw = full + (g.maxPool2x2 ? align16(g.cout * g.oh * g.ow) : 0);
         db = dw + align16(g.cout * rowsG);
         total = db + align16(g.cout);
     }
@@ -105,6 +107,21 @@ void prepareGradient(const float* dy, const float* y, float* grad, std::int64_t 
             else
                 for (std::int64_t ox = 0; ox < ow; ++ox)
                     dst[ox] = dy[at + ox];
+        }
+}
+
+// The same for a fused 2×2 pooling: each pooled gradient goes to the one position the pooling
+// took (where the ReLU let it through); every other position of the image's gradient is zero.
+void scatterPooledGradient(const float* dy, const float* y, const std::int32_t* argmax, float* grad,
+                           std::int64_t stride, std::int64_t span, std::int64_t channels, std::int64_t pooled,
+                           std::int64_t ow)
+{
+    std::fill_n(grad, channels * span, 0.0f);
+    for (std::int64_t c = 0; c < channels; ++c)
+        for (std::int64_t j = 0; j < pooled; ++j) {
+            const std::int64_t i = c * pooled + j, at = argmax[i];
+            if (!y || y[i] > 0.0f)
+                grad[c * span + at / ow * stride + at % ow] = dy[i];
         }
 }
 
@@ -170,7 +187,7 @@ static void forEachShare(ThreadPool& pool, std::int64_t images, F fn)
 }
 
 void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                             float* workspace)
+                             float* workspace, std::int32_t* argmax)
 {
     const auto& blas = OpenBlas::instance();
     const ConvLayout L(g);
@@ -180,7 +197,7 @@ void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float*
         if (L.wide)
             std::fill_n(ws + L.padded, L.dPadded - L.padded, 0.0f);  // the border, once per call
         for (std::int64_t n = first; n < end; ++n) {
-            float* out = y + n * g.cout * ohw;
+            float* out = g.maxPool2x2 ? ws + L.full : y + n * g.cout * ohw;
             columnsOf(g, L, x + n * g.cin * g.h * g.w, ws);
             float* product = L.wide ? ws + L.out : out;  // [cout, span]
             for (std::int64_t grp = 0; grp < g.groups; ++grp)  // Y_g = W_g · col_g
@@ -188,12 +205,18 @@ void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float*
                            ws + L.col + grp * L.rowsG * L.span, L.span, 0.0f, product + grp * L.coutG * L.span, L.span);
             if (L.wide || bias || g.relu)
                 finishOutput(product, L.wide ? L.wp : g.ow, out, bias, g.relu, g.cout, g.oh, g.ow);
+            if (g.maxPool2x2) {  // pooled while the image's output is still in cache
+                const PoolGeometry plane{1, 1, g.oh, g.ow, 2, 2, 0, g.oh / 2, g.ow / 2};
+                const std::int64_t pooled = plane.oh * plane.ow;
+                for (std::int64_t c = 0; c < g.cout; ++c)
+                    maxPool2x2(plane, out + c * ohw, y + (n * g.cout + c) * pooled, argmax + (n * g.cout + c) * pooled);
+            }
         }
     });
 }
 
 void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
-                              float* dx, float* dw, float* db, float* workspace)
+                              float* dx, float* dw, float* db, float* workspace, const std::int32_t* argmax)
 {
     const auto& blas = OpenBlas::instance();
     const ConvLayout L(g);
@@ -208,8 +231,14 @@ void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float
         }
         for (std::int64_t n = first; n < end; ++n) {
             float* grad = ws + L.out;  // dY as [cout, span], masked by a fused ReLU
-            prepareGradient(dy + n * g.cout * ohw, g.relu ? y + n * g.cout * ohw : nullptr, grad,
-                            L.wide ? L.wp : g.ow, g.cout, g.oh, g.ow);
+            if (g.maxPool2x2) {
+                const std::int64_t pooled = (g.oh / 2) * (g.ow / 2), at = n * g.cout * pooled;
+                scatterPooledGradient(dy + at, g.relu ? y + at : nullptr, argmax + at, grad, L.wide ? L.wp : g.ow,
+                                      L.span, g.cout, pooled, g.ow);
+            } else {
+                prepareGradient(dy + n * g.cout * ohw, g.relu ? y + n * g.cout * ohw : nullptr, grad,
+                                L.wide ? L.wp : g.ow, g.cout, g.oh, g.ow);
+            }
             if (db)
                 for (std::int64_t co = 0; co < g.cout; ++co)
                     ws[L.db + co] += sumRow(grad + co * L.span, L.span);

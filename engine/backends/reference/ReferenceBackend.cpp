@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <vector>
 
 namespace neurite {
 
@@ -32,9 +33,25 @@ static std::int64_t tapIndex(const ConvGeometry& g, std::int64_t oy, std::int64_
     return iy * g.w + ix;
 }
 
-void ReferenceBackend::convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                                   float*)
+// The fused pooling, the readable way: the whole convolution, then the pooling on its own.
+static PoolGeometry pooling(const ConvGeometry& g)
 {
+    PoolGeometry p{g.n, g.cout, g.oh, g.ow, 2, 2, 0};
+    p.computeOutput();
+    return p;
+}
+
+void ReferenceBackend::convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                                   float* workspace, std::int32_t* argmax)
+{
+    if (g.maxPool2x2) {
+        ConvGeometry plain = g;
+        plain.maxPool2x2 = false;
+        std::vector<float> full(std::size_t(g.n * g.cout * g.oh * g.ow));
+        convForward(plain, x, w, bias, full.data(), workspace);
+        maxPoolForward(pooling(g), full.data(), y, argmax);
+        return;
+    }
     const std::int64_t cinG = g.cin / g.groups, coutG = g.cout / g.groups;
     for (std::int64_t n = 0; n < g.n; ++n)
         for (std::int64_t co = 0; co < g.cout; ++co) {
@@ -57,8 +74,20 @@ void ReferenceBackend::convForward(const ConvGeometry& g, const float* x, const 
 }
 
 void ReferenceBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y,
-                                    const float* dy, float* dx, float* dw, float* db, float*)
+                                    const float* dy, float* dx, float* dw, float* db, float* workspace,
+                                    const std::int32_t* argmax)
 {
+    if (g.maxPool2x2) {  // dY of the convolution: the pooled gradient, where the ReLU let it through
+        const PoolGeometry p = pooling(g);
+        std::vector<float> masked(std::size_t(p.n * p.c * p.oh * p.ow)), full(std::size_t(g.n * g.cout * g.oh * g.ow));
+        for (std::size_t i = 0; i < masked.size(); ++i)
+            masked[i] = g.relu && !(y[i] > 0.0f) ? 0.0f : dy[i];
+        maxPoolBackward(p, masked.data(), argmax, full.data());
+        ConvGeometry plain = g;
+        plain.maxPool2x2 = plain.relu = false;
+        convBackward(plain, x, w, nullptr, full.data(), dx, dw, db, workspace);
+        return;
+    }
     const std::int64_t cinG = g.cin / g.groups, coutG = g.cout / g.groups;
     std::fill_n(dw, g.cout * cinG * g.k * g.k, 0.0f);
     if (db)

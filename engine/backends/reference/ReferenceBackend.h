@@ -13,9 +13,9 @@ public:
               std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C, std::int64_t ldc) override;
     std::int64_t convWorkspace(const ConvGeometry&) const override { return 0; }
     void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
-                     float* workspace) override;
+                     float* workspace, std::int32_t* argmax = nullptr) override;
     void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
-                      float* dx, float* dw, float* db, float* workspace) override;
+                      float* dx, float* dw, float* db, float* workspace, const std::int32_t* argmax = nullptr) override;
     void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) override;
     void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* argmax, float* dx) override;
     void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override;

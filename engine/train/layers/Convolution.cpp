@@ -45,17 +45,25 @@ public:
         return true;
     }
     bool fusesReluBackward() const override { return true; }
+    bool fuseMaxPool2x2() override
+    {
+        if (!geom_.relu || geom_.oh % 2 || geom_.ow % 2 || geom_.oh * geom_.ow > kMaxFusedPoolPlane)
+            return false;
+        geom_.maxPool2x2 = true;
+        argmax_.resize(std::size_t(geom_.n * geom_.cout * (geom_.oh / 2) * (geom_.ow / 2)));
+        return true;
+    }
 
     void forward(const LayerIO& io) override
     {
         backend_.convForward(at(io.n), io.in[0], weight_.value.data(), bias_.value.numel() ? bias_.value.data() : nullptr,
-                             io.out, io.workspace);
+                             io.out, io.workspace, argmax_.data());
     }
 
     void backward(const LayerIO& io) override
     {
         backend_.convBackward(at(io.n), io.in[0], weight_.value.data(), io.out, io.dOut, io.dIn[0], weight_.grad.data(),
-                              bias_.value.numel() ? bias_.grad.data() : nullptr, io.workspace);
+                              bias_.value.numel() ? bias_.grad.data() : nullptr, io.workspace, argmax_.data());
     }
 
 private:
@@ -69,6 +77,7 @@ private:
     ConvGeometry geom_;
     std::int64_t fanIn_;
     Parameter weight_, bias_;
+    std::vector<std::int32_t> argmax_;  // a fused pooling's choices: [batch, cout, oh/2, ow/2]
 };
 
 class Pool2d final : public Layer {
