@@ -54,10 +54,4 @@ private:
     std::string nodeId_;
 };
 
-// The run was cancelled through its CancelToken.
-class Cancelled : public Error {
-public:
-    Cancelled() : Error("cancelled") {}
-};
-
 } // namespace neurite

@@ -1,7 +1,5 @@
 #include "engine/core/Tensor.h"
 
-#include "engine/core/Error.h"
-
 #include <algorithm>
 #include <cstdlib>
 #include <new>
@@ -12,7 +10,7 @@ void Tensor::Free::operator()(float* p) const { std::free(p); }
 
 Tensor::Tensor(Shape shape) : Tensor(std::move(shape), 0.0f) {}
 
-Tensor::Tensor(Shape shape, float value) : shape_(std::move(shape)), numel_(shape_.numel()), capacity_(numel_)
+Tensor::Tensor(Shape shape, float value) : shape_(std::move(shape)), numel_(shape_.numel())
 {
     const std::size_t bytes = (std::size_t(std::max<std::int64_t>(numel_, 1)) * sizeof(float) + 63) / 64 * 64;
     auto* p = static_cast<float*>(std::aligned_alloc(64, bytes));
@@ -23,14 +21,5 @@ Tensor::Tensor(Shape shape, float value) : shape_(std::move(shape)), numel_(shap
 }
 
 void Tensor::fill(float value) { std::fill_n(data_.get(), numel_, value); }
-
-void Tensor::reshape(Shape shape)
-{
-    const auto n = shape.numel();
-    if (n > capacity_)
-        throw Error("Tensor::reshape: " + shape.str() + " does not fit the storage of " + std::to_string(capacity_));
-    shape_ = std::move(shape);
-    numel_ = n;
-}
 
 } // namespace neurite

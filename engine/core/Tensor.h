@@ -25,8 +25,6 @@ public:
     float operator[](std::int64_t i) const { return data_[i]; }
 
     void fill(float value);
-    // Keeps the storage when the new shape has no more elements than it holds.
-    void reshape(Shape shape);
 
 private:
     struct Free {
@@ -34,7 +32,6 @@ private:
     };
     Shape shape_;
     std::int64_t numel_ = 0;
-    std::int64_t capacity_ = 0;
     std::unique_ptr<float[], Free> data_;
 };
 

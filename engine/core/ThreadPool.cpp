@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <immintrin.h>
-#include <memory>
 
 namespace neurite {
 
@@ -95,29 +94,6 @@ void ThreadPool::workerLoop(int index)
             done_.notify_one();
         }
     }
-}
-
-namespace {
-std::unique_ptr<ThreadPool>& globalPool()
-{
-    static std::unique_ptr<ThreadPool> pool;
-    return pool;
-}
-} // namespace
-
-ThreadPool& ThreadPool::global()
-{
-    auto& pool = globalPool();
-    if (!pool)
-        pool = std::make_unique<ThreadPool>(0);
-    return *pool;
-}
-
-void ThreadPool::setGlobalThreads(int threads)
-{
-    auto& pool = globalPool();
-    if (!pool || pool->threads() != (threads <= 0 ? int(std::max(1u, std::thread::hardware_concurrency())) : threads))
-        pool = std::make_unique<ThreadPool>(threads);
 }
 
 } // namespace neurite

@@ -27,10 +27,6 @@ public:
     void parallelFor(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn,
                      std::int64_t grain = 1);
 
-    // The process-wide pool used by the engine (set up by setThreads).
-    static ThreadPool& global();
-    static void setGlobalThreads(int threads);
-
 private:
     void workerLoop(int index);
 

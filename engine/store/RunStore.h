@@ -60,8 +60,8 @@ struct CheckpointInfo {
 };
 
 struct RunFilter {
-    std::string status, tag, modelHash, dataset;   // empty: any
-    std::string sortMetric;                        // sort by this final metric (descending) ...
+    std::string status = {}, tag = {}, modelHash = {}, dataset = {};  // empty: any
+    std::string sortMetric = {};                   // sort by this final metric (descending) ...
     bool ascending = false;                        // ... or ascending
 };
 

@@ -317,7 +317,7 @@ private slots:
                 for (std::size_t k = 0; k < points.size(); ++k)
                     QCOMPARE(points[k].step, std::int64_t(k + 1));
             }
-            interrupted = int(store.listRuns({"interrupted"}).size());
+            interrupted = int(store.listRuns({.status = "interrupted"}).size());
         }
         QVERIFY(interrupted >= 15);  // some kills may land before the run is created
         // The last one resumes (from its last checkpoint, or it says there is none).

@@ -86,10 +86,10 @@ private slots:
         QCOMPARE(store.run(b).tags, std::vector<std::string>{"y"});
         store.setNotes(b, "try a smaller lr");
         QCOMPARE(store.run(b).notes, std::string("try a smaller lr"));
-        QCOMPARE(store.listRuns({"", "baseline"}).size(), std::size_t(1));
-        QCOMPARE(store.listRuns({"completed"}).size(), std::size_t(1));
+        QCOMPARE(store.listRuns({.tag = "baseline"}).size(), std::size_t(1));
+        QCOMPARE(store.listRuns({.status = "completed"}).size(), std::size_t(1));
         QCOMPARE(store.run(a).modelHash, sha256Hex(sampleRun("").modelJson));
-        QCOMPARE(store.listRuns({"", "", store.run(a).modelHash.substr(0, 8)}).size(), std::size_t(2));
+        QCOMPARE(store.listRuns({.modelHash = store.run(a).modelHash.substr(0, 8)}).size(), std::size_t(2));
 
         store.addMetric(b, "train/loss", {1, 1, 32, 0.1, 2.0});
         store.flush();
@@ -119,7 +119,7 @@ private slots:
         QCOMPARE(points.size(), std::size_t(100));
         QCOMPARE(points.back().step, std::int64_t(100));
         QCOMPARE(points.back().value, 0.01);
-        const auto runs = store.listRuns({"", "", "", "", "train/loss", true});
+        const auto runs = store.listRuns({.sortMetric = "train/loss", .ascending = true});
         QCOMPARE(runs[0].run.id, a);  // the lower final loss first
         QCOMPARE(runs[0].finalMetrics.at("train/loss"), 0.01);
         store.deleteMetricsAfter(a, 60);
