@@ -1,6 +1,7 @@
 #include "engine/train/Optimizer.h"
 
 #include "engine/core/Error.h"
+#include "engine/core/Reduce.h"
 #include "engine/core/Simd.h"
 
 #include <cmath>
@@ -52,23 +53,6 @@ void rmspropRange(float* w, const float* g, float* sq, float* buf, std::int64_t 
             w[i] -= lr * step;
         }
     }
-}
-
-// 16 running sums (one vector register) so that the loop vectorises without -ffast-math.
-NEURITE_SIMD_CLONES
-double sumOfSquares(const float* g, std::int64_t n)
-{
-    float lanes[16] = {};
-    std::int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int l = 0; l < 16; ++l)
-            lanes[l] += g[i + l] * g[i + l];
-    double sum = 0;
-    for (; i < n; ++i)
-        sum += double(g[i]) * g[i];
-    for (float l : lanes)
-        sum += l;
-    return sum;
 }
 
 NEURITE_SIMD_CLONES

@@ -72,6 +72,9 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
                                       predicted.str(), "end the decoder with a Linear of " +
                                       std::to_string(inputShape_.numel()) + " outputs (and a Reshape)");
 
+    // The buffers never move: each layer's pointers are gathered once, not at every step.
+    for (std::size_t l = 0; l < layers_.size(); ++l)
+        ios_.push_back(makeIo(int(l)));
     for (auto& layer : layers_)
         layer->initialise(rng_);
 }
@@ -117,11 +120,9 @@ void Plan::fuseActivations(const ModelGraph& graph)
     }
 }
 
-LayerIO Plan::io(int l)
+LayerIO Plan::makeIo(int l)
 {
     LayerIO io;
-    io.n = n_;
-    io.training = training_;
     io.out = values(l);
     io.dOut = gradient(l);
     io.workspace = workspace_.data();
@@ -134,6 +135,14 @@ LayerIO Plan::io(int l)
         float* grad = inputGrads_[l][p].numel() ? inputGrads_[l][p].data() : gradient(src);
         io.dIn.push_back(src == inputIndex_ ? nullptr : grad);  // nobody needs the input's gradient
     }
+    return io;
+}
+
+const LayerIO& Plan::io(int l)
+{
+    LayerIO& io = ios_[std::size_t(l)];
+    io.n = n_;
+    io.training = training_;
     return io;
 }
 

@@ -74,7 +74,9 @@ private:
     std::int64_t n_ = 0;
     bool training_ = true;
     std::int64_t bytes_ = 0;
-    LayerIO io(int layer);
+    LayerIO makeIo(int layer);
+    const LayerIO& io(int layer);                    // this step's n and mode set
+    std::vector<LayerIO> ios_;                       // per layer, made once
     float* values(int layer) { return values_[storage_[layer]].data(); }
     float* gradient(int layer) { return grads_[gradStorage_[layer]].data(); }  // fusion-aware, like values()
     void fuseActivations(const ModelGraph& graph);

@@ -12,6 +12,7 @@
 #include "engine/backends/cpu/Im2col.h"
 #include "engine/backends/cpu/MaxPool2x2.h"
 #include "engine/backends/cpu/OpenBlas.h"
+#include "engine/core/Reduce.h"
 #include "engine/core/Simd.h"
 
 #include <algorithm>
@@ -52,23 +53,6 @@ struct ConvLayout {
         total = db + align16(g.cout);
     }
 };
-
-// Σ x[i] in 16 running sums, so that it vectorises without reassociation flags.
-NEURITE_SIMD_CLONES
-float sumRow(const float* x, std::int64_t n)
-{
-    float lanes[16] = {};
-    std::int64_t i = 0;
-    for (; i + 16 <= n; i += 16)
-        for (int l = 0; l < 16; ++l)
-            lanes[l] += x[i + l];
-    float sum = 0;
-    for (; i < n; ++i)
-        sum += x[i];
-    for (float l : lanes)
-        sum += l;
-    return sum;
-}
 
 // y[c, oy, ox] = relu?(product[c, oy·stride + ox] + bias[c]) for ox < ow: adds the bias, applies a
 // fused ReLU and, for the wide lowering, drops the extra columns, all in one pass. product may be y.
@@ -241,7 +225,7 @@ void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float
             }
             if (db)
                 for (std::int64_t co = 0; co < g.cout; ++co)
-                    ws[L.db + co] += sumRow(grad + co * L.span, L.span);
+                    ws[L.db + co] += sum(grad + co * L.span, L.span);
             columnsOf(g, L, x + n * g.cin * g.h * g.w, ws);
             for (std::int64_t grp = 0; grp < g.groups; ++grp)  // dW_g += dY_g · col_gᵀ
                 blas.sgemm(false, true, L.coutG, L.rowsG, L.span, 1.0f, grad + grp * L.coutG * L.span, L.span,
