@@ -15,7 +15,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   libgl-dev xvfb xauth
   dataset-fashion-mnist python3 python3-numpy python3-torch
-  dpkg-dev file
+  dpkg-dev file desktop-file-utils appstream
 )
 
 missing=()

@@ -95,6 +95,12 @@ std::string camelCase(const std::string& name)
 
 } // namespace
 
+std::string pytorchModule(const Node& node, const NodeInfo& info)
+{
+    const LayerSpec* spec = Catalogue::instance().find(node.type);
+    return spec ? fillTemplate(node, *spec, info) : std::string();
+}
+
 std::string pytorchCode(const ModelGraph& graph, const std::string& className)
 {
     const GraphAnalysis a = analyse(graph);

@@ -1,0 +1,93 @@
+#pragma once
+// The studio's main window. It assembles: the welcome page and the canvas in the middle, the
+// docks around (Layers, Inspector, PyTorch code, Summary, Problems, History), the menus and their
+// actions, and file handling with its messages. The docks do their own work.
+#include "app/studio/Document.h"
+#include "app/studio/StudioSettings.h"
+
+#include <QMainWindow>
+
+class Autosave;
+class CodeDock;
+class GraphAdapter;
+class HistoryDock;
+class InspectorDock;
+class NodeGraphScene;
+class NodeGraphView;
+class PaletteDock;
+class ProblemsDock;
+class QLabel;
+class QStackedWidget;
+class SummaryDock;
+class WelcomePage;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // - File handling. Each returns false (and shows the reason in the message bar) on failure,
+    //   changing nothing.
+    bool openFile(const QString& path);
+    bool openTemplate(const QString& resource);
+    bool saveTo(const QString& path);
+    void newBlank();
+
+    // - Parts, for tests and the screenshot tool.
+    Document* document() { return &doc_; }
+    NodeGraphScene* scene() const { return scene_; }
+    NodeGraphView* view() const { return view_; }
+    PaletteDock* palette() const { return palette_; }
+    InspectorDock* inspector() const { return inspector_; }
+    CodeDock* code() const { return code_; }
+    SummaryDock* summary() const { return summary_; }
+    ProblemsDock* problems() const { return problems_; }
+    WelcomePage* welcome() const { return welcome_; }
+    QString message() const;                            // the message bar's text ("" when hidden)
+    void showCanvas();
+
+public slots:
+    void copy();
+    void cut();
+    void paste();
+    void duplicate();
+    void autoLayout();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createDocks();
+    void createActions();
+    void showMessage(const QString& text);
+    bool save();
+    bool saveAs();
+    void openDialog();
+    void revert();
+    bool maybeSave();                                   // false: the person cancelled
+    void updateTitle();
+    void updateStatus();
+    void fileOpened(const QString& path);
+    void pasteGraph(const neurite::ModelGraph& part);
+
+    Document doc_;
+    StudioSettings settings_;
+    GraphAdapter* adapter_;
+    NodeGraphScene* scene_;
+    NodeGraphView* view_;
+    QStackedWidget* centre_;
+    WelcomePage* welcome_;
+    QLabel* messageBar_;
+    QLabel* status_;
+    PaletteDock* palette_ = nullptr;
+    InspectorDock* inspector_ = nullptr;
+    CodeDock* code_ = nullptr;
+    SummaryDock* summary_ = nullptr;
+    ProblemsDock* problems_ = nullptr;
+    HistoryDock* history_ = nullptr;
+    Autosave* autosave_;
+    int pasteCount_ = 0;
+};

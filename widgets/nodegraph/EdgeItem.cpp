@@ -1,0 +1,93 @@
+#include "widgets/nodegraph/EdgeItem.h"
+
+#include "widgets/nodegraph/NodeItem.h"
+
+#include <QApplication>
+#include <QFontMetricsF>
+#include <QPainter>
+#include <QPainterPathStroker>
+#include <QPalette>
+#include <QStyleOptionGraphicsItem>
+#include <cmath>
+
+EdgeItem::EdgeItem(const NodeGraphConnection& connection, NodeItem* from, NodeItem* to)
+    : connection_(connection), from_(from), to_(to)
+{
+    setFlags(ItemIsSelectable);
+    setZValue(0);
+    from_->attach(this);
+    to_->attach(this);
+    updatePath();
+}
+
+EdgeItem::~EdgeItem()
+{
+    from_->detach(this);
+    to_->detach(this);
+}
+
+void EdgeItem::setLabel(const QString& label)
+{
+    if (label == connection_.label)
+        return;
+    prepareGeometryChange();
+    connection_.label = label;
+}
+
+QPainterPath EdgeItem::curve(QPointF from, QPointF to)
+{
+    const double bend = std::max(40.0, std::abs(to.x() - from.x()) * 0.5);
+    QPainterPath path(from);
+    path.cubicTo(from + QPointF(bend, 0), to - QPointF(bend, 0), to);
+    return path;
+}
+
+void EdgeItem::updatePath()
+{
+    prepareGeometryChange();
+    setPath(curve(from_->portPos(true, connection_.from.port), to_->portPos(false, connection_.to.port)));
+}
+
+QRectF EdgeItem::labelRect() const
+{
+    if (connection_.label.isEmpty())
+        return {};
+    QFont small = QApplication::font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    const QSizeF text = QFontMetricsF(small).size(Qt::TextSingleLine, connection_.label) + QSizeF(8, 2);
+    const QPointF mid = path().pointAtPercent(0.5);
+    return QRectF(mid - QPointF(text.width() / 2, text.height() / 2), text);
+}
+
+QRectF EdgeItem::boundingRect() const
+{
+    return path().boundingRect().adjusted(-3, -3, 3, 3).united(labelRect());
+}
+
+QPainterPath EdgeItem::shape() const
+{
+    QPainterPathStroker stroker;
+    stroker.setWidth(8);
+    return stroker.createStroke(path());
+}
+
+void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidget*)
+{
+    const QPalette pal = QApplication::palette();
+    const bool selected = option->state & QStyle::State_Selected;
+    p->setRenderHint(QPainter::Antialiasing);
+    p->setPen(QPen(selected ? pal.color(QPalette::Highlight) : pal.color(QPalette::Dark), selected ? 3 : 1.6));
+    p->setBrush(Qt::NoBrush);
+    p->drawPath(path());
+    const QRectF label = labelRect();
+    if (label.isEmpty() || option->levelOfDetailFromTransform(p->worldTransform()) < 0.5)
+        return;
+    QFont small = QApplication::font();
+    small.setPointSizeF(small.pointSizeF() * 0.8);
+    p->setFont(small);
+    p->setPen(Qt::NoPen);
+    p->setBrush(pal.color(QPalette::Window));
+    p->drawRoundedRect(label, 3, 3);
+    p->setPen(pal.color(QPalette::Text));
+    p->drawText(label, Qt::AlignCenter, connection_.label);
+}
