@@ -47,12 +47,14 @@ NodeGraphNode GraphAdapter::node(const QString& qid) const
     const GraphAnalysis& a = doc_->analysis();
     if (auto it = a.nodes.find(id); it != a.nodes.end() && it->second.shaped) {
         const NodeInfo& info = it->second;
-        QStringList footer{QStringLiteral("→ ") + shapeText(info.output)};
+        QStringList cost;
         if (info.params)
-            footer << countText(double(info.params)) + tr(" params");
+            cost << countText(double(info.params)) + tr(" params");
         if (info.flops)
-            footer << countText(double(info.flops)) + tr(" FLOPs");
-        out.footer = footer.join(QStringLiteral(" · "));
+            cost << countText(double(info.flops)) + tr(" FLOPs");
+        out.footer = QStringLiteral("→ ") + shapeText(info.output);
+        if (!cost.isEmpty())
+            out.footer += '\n' + cost.join(QStringLiteral(" · "));
     } else {
         out.footer = tr("→ ? (no shape yet)");
     }

@@ -173,11 +173,13 @@ void InspectorDock::refresh()
     maths_->setText(maths.isEmpty() ? QString::fromStdString(spec->maths) + tr("\n(shapes appear once the input is connected)")
                                     : maths.join('\n'));
     if (info.shaped) {
-        cost_->setText(tr("%1 FLOPs per sample (%2 per batch of %3) · %4 parameters (%5) · output %6 per batch")
-                           .arg(countText(double(info.flops)), countText(double(info.flops) * double(a.batch)))
-                           .arg(a.batch)
-                           .arg(countText(double(info.params)), bytesText(double(info.params) * 4),
-                                bytesText(double(info.activationBytes))));
+        QStringList cost{tr("%1 FLOPs per sample (%2 per batch of %3)")
+                             .arg(countText(double(info.flops)), countText(double(info.flops) * double(a.batch)))
+                             .arg(a.batch)};
+        if (info.params)
+            cost << tr("%1 parameters (%2)").arg(countText(double(info.params)), bytesText(double(info.params) * 4));
+        cost << tr("output %1 per batch").arg(bytesText(double(info.activationBytes)));
+        cost_->setText(cost.join(QStringLiteral(" · ")));
     } else {
         cost_->clear();
     }

@@ -486,13 +486,12 @@ void MainWindow::autoLayout()
     QList<QPair<int, int>> edges;
     for (const Edge& e : g.edges)
         edges << qMakePair(index.value(QString::fromStdString(e.from.node)), index.value(QString::fromStdString(e.to.node)));
-    const QList<QPointF> positions = layeredLayout(sizes, edges);
-    QList<QString> ids;
-    QList<QPointF> snapped;
-    for (const Node& n : g.nodes) {
-        ids << QString::fromStdString(n.id);
-        snapped << scene_->snapped(positions[index.value(ids.back())]);
-    }
-    adapter_->moveNodes(ids, snapped);
-    view_->fitToView();
+    // As many columns as the canvas shows at full size, so the text stays readable.
+    const int columns = std::max(4, view_->viewport()->width() / 240);
+    const QList<QPointF> positions = layeredLayout(sizes, edges, columns);
+    std::vector<MoveNodesCommand::Move> moves;
+    for (const Node& n : g.nodes)
+        moves.push_back({n.id, QPointF(n.x, n.y), scene_->snapped(positions[index.value(QString::fromStdString(n.id))])});
+    doc_.push(new MoveNodesCommand(&doc_, std::move(moves), tr("Arrange layers")));
+    view_->fitToView(0.6);
 }

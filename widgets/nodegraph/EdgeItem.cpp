@@ -55,8 +55,9 @@ QRectF EdgeItem::labelRect() const
     QFont small = QApplication::font();
     small.setPointSizeF(small.pointSizeF() * 0.8);
     const QSizeF text = QFontMetricsF(small).size(Qt::TextSingleLine, connection_.label) + QSizeF(8, 2);
+    // Just above the middle of the curve, so the label never hides the line or a port.
     const QPointF mid = path().pointAtPercent(0.5);
-    return QRectF(mid - QPointF(text.width() / 2, text.height() / 2), text);
+    return QRectF(mid - QPointF(text.width() / 2, text.height() + 2), text);
 }
 
 QRectF EdgeItem::boundingRect() const
@@ -75,12 +76,13 @@ void EdgeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
 {
     const QPalette pal = QApplication::palette();
     const bool selected = option->state & QStyle::State_Selected;
-    p->setRenderHint(QPainter::Antialiasing);
+    const double lod = option->levelOfDetailFromTransform(p->worldTransform());
+    p->setRenderHint(QPainter::Antialiasing, lod >= 0.35);  // far out, plain lines draw faster
     p->setPen(QPen(selected ? pal.color(QPalette::Highlight) : pal.color(QPalette::Dark), selected ? 3 : 1.6));
     p->setBrush(Qt::NoBrush);
     p->drawPath(path());
     const QRectF label = labelRect();
-    if (label.isEmpty() || option->levelOfDetailFromTransform(p->worldTransform()) < 0.5)
+    if (label.isEmpty() || lod < 0.5)
         return;
     QFont small = QApplication::font();
     small.setPointSizeF(small.pointSizeF() * 0.8);

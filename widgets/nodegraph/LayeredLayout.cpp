@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
-QList<QPointF> layeredLayout(const QList<QSizeF>& sizes, const QList<QPair<int, int>>& edges, double columnGap,
-                             double rowGap)
+QList<QPointF> layeredLayout(const QList<QSizeF>& sizes, const QList<QPair<int, int>>& edges, int maxColumns,
+                             double columnGap, double rowGap)
 {
     const int n = int(sizes.size());
     QList<QList<int>> preds(n), succs(n);
@@ -48,18 +48,27 @@ QList<QPointF> layeredLayout(const QList<QSizeF>& sizes, const QList<QPair<int, 
             row[members[c][r]] = r;
     }
 
-    QList<QPointF> out(n);
-    double x = 0;
-    for (int c = 0; c < columns; ++c) {
-        double width = 0, height = -rowGap;
+    // Each column centred on its band's middle line; bands stacked downwards.
+    QList<double> width(columns, 0), height(columns, -rowGap);
+    for (int c = 0; c < columns; ++c)
         for (int i : members[c])
-            width = std::max(width, sizes[i].width()), height += sizes[i].height() + rowGap;
-        double y = -height / 2;
-        for (int i : members[c]) {
-            out[i] = QPointF(x, y);
-            y += sizes[i].height() + rowGap;
+            width[c] = std::max(width[c], sizes[i].width()), height[c] += sizes[i].height() + rowGap;
+    const int perBand = maxColumns > 0 ? maxColumns : std::max(columns, 1);
+    QList<QPointF> out(n);
+    double bandTop = 0;
+    for (int first = 0; first < columns; first += perBand) {
+        const int last = std::min(columns, first + perBand);
+        const double bandHeight = *std::max_element(height.begin() + first, height.begin() + last);
+        double x = 0;
+        for (int c = first; c < last; ++c) {
+            double y = bandTop + (bandHeight - height[c]) / 2;
+            for (int i : members[c]) {
+                out[i] = QPointF(x, y);
+                y += sizes[i].height() + rowGap;
+            }
+            x += width[c] + columnGap;
         }
-        x += width + columnGap;
+        bandTop += bandHeight + 2 * rowGap;
     }
     return out;
 }

@@ -28,7 +28,7 @@ struct NodeGraphNode {
     QString title;                      // its kind ("Conv2d")
     QColor accent;                      // header colour (by category)
     QStringList details;                // key attributes, one per line
-    QString footer;                     // output shape · parameters · FLOPs
+    QString footer;                     // output shape, then parameters · FLOPs (lines split by \n)
     QStringList inputs, outputs;        // port names, in order
     QPointF pos;                        // top-left corner in scene coordinates
     QString problem;                    // non-empty: drawn as an error (or a warning) on the node

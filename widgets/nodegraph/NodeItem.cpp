@@ -33,10 +33,12 @@ void NodeItem::setNode(const NodeGraphNode& node)
 
 QSizeF NodeItem::size() const
 {
-    const double text = kHeader + 6 + kLine * node_.details.size() + kFooter + 4;
+    const double text = kHeader + 6 + kLine * node_.details.size() + footerHeight() + 4;
     const double ports = kHeader + kPortGap * std::max(node_.inputs.size(), node_.outputs.size()) + 4;
     return {kWidth, std::max(text, ports)};
 }
+
+double NodeItem::footerHeight() const { return kFooter + kLine * node_.footer.count('\n'); }
 
 double NodeItem::portY(int index) const { return kHeader + kPortGap * (index + 0.5) + 2; }
 
@@ -75,6 +77,14 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
     const bool problem = !node_.problem.isEmpty();
     const QColor problemColour = node_.warningOnly ? QColor(0xE0, 0x9A, 0x10) : QColor(0xD6, 0x36, 0x36);
 
+    // Zoomed far out the text cannot be read: draw the card's colours only (keeps large graphs fluid).
+    if (option->levelOfDetailFromTransform(p->worldTransform()) < 0.35) {
+        p->fillRect(card, selected ? pal.color(QPalette::Highlight) : problem ? problemColour : pal.color(QPalette::Mid));
+        p->fillRect(card.adjusted(3, 3, -3, -3), pal.color(QPalette::Base));
+        p->fillRect(QRectF(3, 3, s.width() - 6, kHeader - 3), node_.accent);
+        return;
+    }
+
     p->setRenderHint(QPainter::Antialiasing);
     QPen frame(selected ? pal.color(QPalette::Highlight) : problem ? problemColour : pal.color(QPalette::Mid),
                selected || problem ? 2.0 : 1.0);
@@ -108,8 +118,9 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
         y += kLine;
     }
     p->setPen(pal.color(QPalette::PlaceholderText));
-    p->drawText(QRectF(12, s.height() - kFooter - 2, s.width() - 24, kFooter), Qt::AlignVCenter | Qt::AlignLeft,
-                node_.footer);
+    p->setFont(small);
+    p->drawText(QRectF(12, s.height() - footerHeight() - 2, s.width() - 24, footerHeight()),
+                Qt::AlignVCenter | Qt::AlignLeft, node_.footer);
 
     // Ports; names only where a side has more than one.
     auto drawPorts = [&](const QStringList& ports, bool output) {

@@ -39,6 +39,7 @@ protected:
 
 private:
     double portY(int index) const;                      // item coordinates
+    double footerHeight() const;
 
     NodeGraphNode node_;
     QList<EdgeItem*> edges_;

@@ -1,0 +1,101 @@
+// Screenshots of the studio for the README, made the way a person would get there (templates,
+// edits, a selection). Run under Xvfb:
+//   xvfb-run -a -s "-screen 0 1600x1000x24" build/tests/studio_screenshots docs/screenshots
+#include "app/studio/CodeDock.h"
+#include "app/studio/EditCommands.h"
+#include "app/studio/InspectorDock.h"
+#include "app/studio/MainWindow.h"
+#include "app/studio/Theme.h"
+#include "widgets/nodegraph/NodeGraphScene.h"
+#include "widgets/nodegraph/NodeGraphView.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+#include <cstdio>
+
+namespace {
+
+bool shoot(MainWindow& w, const QString& file)
+{
+    QTest::qWait(200);
+    const bool ok = w.grab().save(file);
+    std::printf("%s %s\n", ok ? "wrote" : "FAILED", qPrintable(file));
+    return ok;
+}
+
+void add(MainWindow& w, const char* type, const char* id, double x, double y, nlohmann::json attrs = nlohmann::json::object())
+{
+    neurite::Node n{id, type, std::move(attrs), x, y};
+    w.document()->push(new AddNodesCommand(w.document(), {n}, {}, QStringLiteral("Add")));
+}
+
+void wire(MainWindow& w, const char* from, const char* to)
+{
+    w.document()->push(new ConnectCommand(w.document(), neurite::Edge{{from, "out"}, {to, "in"}}));
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    QTemporaryDir home;  // fresh settings: what a new user sees
+    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
+    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Neurite Studio"));
+    const QDir out(argc > 1 ? QString::fromLocal8Bit(argv[1]) : QStringLiteral("."));
+    QDir().mkpath(out.path());
+    bool ok = true;
+
+    MainWindow w;
+    w.resize(1600, 960);
+    w.show();
+    if (!QTest::qWaitForWindowExposed(&w))
+        return 1;
+    ok &= shoot(w, out.filePath(QStringLiteral("welcome.png")));
+
+    // A CNN being built: four layers placed, three wired, conv1 inspected.
+    w.newBlank();
+    add(w, "Input", "input", 0, 0);
+    add(w, "Conv2d", "conv1", 300, 0, {{"out_channels", 32}, {"padding", 1}});
+    add(w, "ReLU", "relu1", 600, 0);
+    add(w, "MaxPool2d", "pool1", 900, 0);
+    add(w, "Conv2d", "conv2", 300, 200, {{"out_channels", 64}, {"padding", 1}});
+    wire(w, "input", "conv1");
+    wire(w, "conv1", "relu1");
+    wire(w, "relu1", "pool1");
+    w.view()->resetZoom();
+    w.view()->centerOn(560, 140);
+    w.scene()->selectNodes({QStringLiteral("conv1")});
+    ok &= shoot(w, out.filePath(QStringLiteral("building-cnn.png")));
+
+    // An error on a node: the CNN without its Flatten.
+    w.openTemplate(QStringLiteral(":/models/cnn.json"));
+    w.scene()->selectNodes({QStringLiteral("flatten")});
+    w.scene()->removeSelection();
+    wire(w, "pool2", "fc1");
+    w.scene()->selectNodes({QStringLiteral("fc1")});
+    w.view()->centreOnNodes({QStringLiteral("pool2"), QStringLiteral("fc1")});
+    ok &= shoot(w, out.filePath(QStringLiteral("error-on-node.png")));
+
+    // The inspector's maths and the code, on the MLP.
+    w.openTemplate(QStringLiteral(":/models/mlp.json"));
+    w.scene()->selectNodes({QStringLiteral("fc1")});
+    ok &= shoot(w, out.filePath(QStringLiteral("inspector-maths.png")));
+    w.code()->raise();
+    ok &= shoot(w, out.filePath(QStringLiteral("code.png")));
+
+    // The dark theme, on the residual network arranged automatically.
+    applyTheme(Theme::Dark);
+    w.openTemplate(QStringLiteral(":/models/resnet-small.json"));
+    w.autoLayout();
+    w.inspector()->raise();
+    w.scene()->selectNodes({QStringLiteral("block1_add")});
+    ok &= shoot(w, out.filePath(QStringLiteral("dark-resnet.png")));
+
+    w.document()->undoStack()->setClean();
+    return ok ? 0 : 1;
+}
