@@ -329,6 +329,15 @@ void MainWindow::fileOpened(const QString& path)
     }
     showMessage({});
     showCanvas();
+    // Files written by hand or by older versions may place cards on top of each other: arrange
+    // them (an undoable edit, shown in the history).
+    const QList<QGraphicsItem*> items = scene_->items();
+    for (QGraphicsItem* a : items)
+        if (a->type() == NodeItem::Type)
+            for (QGraphicsItem* b : items)
+                if (a != b && b->type() == NodeItem::Type &&
+                    a->sceneBoundingRect().adjusted(10, 10, -10, -10).intersects(b->sceneBoundingRect().adjusted(10, 10, -10, -10)))
+                    return autoLayout();
     view_->fitToView(0.6);  // readable text; the minimap shows the rest of a long model
 }
 

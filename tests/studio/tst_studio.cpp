@@ -138,6 +138,7 @@ private slots:
     void copyPasteAndBetweenWindows();
     void saveOpenRoundTrip();
     void aBadFileIsRefusedWithItsMessage();
+    void anOldFileOpensArrangedAndByDragAndDrop();
     void inspectorShowsMathsWithTheModelsShapes();
     void problemsShowOnTheNodeAndSelectIt();
     void codeFollowsTheGraphAndTheSelection();
@@ -378,6 +379,33 @@ void TestStudio::aBadFileIsRefusedWithItsMessage()
     QCOMPARE(modelToJson(w_->document()->graph()).dump(), before);
     QVERIFY(!w_->openFile(dir.filePath(QStringLiteral("missing.json"))));
     QVERIFY(!w_->message().isEmpty());
+}
+
+void TestStudio::anOldFileOpensArrangedAndByDragAndDrop()
+{
+    // A version-1 chain (no canvas positions worth keeping), dropped onto the window as a file.
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("old.json"));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"version": 1, "name": "old", "input": [1, 28, 28], "layers": [{"type": "Flatten"},
+            {"type": "Linear", "out_features": 64}, {"type": "ReLU"}, {"type": "Linear", "out_features": 10},
+            {"type": "CrossEntropyLoss"}]})");
+    f.close();
+    QMimeData files;
+    files.setUrls({QUrl::fromLocalFile(path)});
+    QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(w_.get(), &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &files, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(w_.get(), &drop);
+    QCOMPARE(w_->document()->path(), path);
+    QCOMPARE(w_->document()->graph().nodes.size(), std::size_t(6));
+    QVERIFY(w_->document()->analysis().ok());
+    for (QGraphicsItem* a : w_->scene()->items())
+        for (QGraphicsItem* b : w_->scene()->items())
+            if (a != b && a->type() == NodeItem::Type && b->type() == NodeItem::Type)
+                QVERIFY(!a->sceneBoundingRect().adjusted(10, 10, -10, -10).intersects(b->sceneBoundingRect().adjusted(10, 10, -10, -10)));
 }
 
 void TestStudio::inspectorShowsMathsWithTheModelsShapes()

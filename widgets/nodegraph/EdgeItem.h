@@ -26,9 +26,10 @@ public:
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
 private:
-    QRectF labelRect() const;
+    QRectF computeLabelRect() const;
 
     NodeGraphConnection connection_;
     NodeItem* from_;
     NodeItem* to_;
+    QRectF labelRect_;                  // scene coordinates; empty without a label
 };
