@@ -2,15 +2,39 @@
 
 #include <QApplication>
 #include <QPalette>
+#include <QProcess>
 #include <QStyle>
 #include <QStyleFactory>
+
+namespace {
+
+// The desktop asks for dark: a platform theme that already gives a dark palette (KDE, GTK's dark
+// themes through Qt's gtk3 plugin), GTK_THEME=Name:dark, or GNOME's colour-scheme setting.
+bool systemPrefersDark(const QPalette& platform)
+{
+    if (platform.color(QPalette::Window).lightness() < 128)
+        return true;
+    if (qEnvironmentVariable("GTK_THEME").endsWith(QStringLiteral(":dark")))
+        return true;
+    QProcess gsettings;
+    gsettings.start(QStringLiteral("gsettings"), {QStringLiteral("get"), QStringLiteral("org.gnome.desktop.interface"),
+                                                  QStringLiteral("color-scheme")});
+    return gsettings.waitForFinished(500) && gsettings.readAllStandardOutput().contains("prefer-dark");
+}
+
+} // namespace
 
 void applyTheme(Theme theme)
 {
     static const QPalette system = QApplication::palette();
     if (theme == Theme::System) {
-        QApplication::setPalette(system);
-        return;
+        if (!systemPrefersDark(system)) {
+            QApplication::setPalette(system);
+            return;
+        }
+        theme = system.color(QPalette::Window).lightness() < 128 ? Theme::System : Theme::Dark;
+        if (theme == Theme::System)
+            return QApplication::setPalette(system);  // the platform's own dark palette
     }
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     QPalette p = QApplication::style()->standardPalette();
