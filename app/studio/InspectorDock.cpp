@@ -60,7 +60,7 @@ InspectorDock::InspectorDock(Document* doc, QWidget* parent) : QDockWidget(tr("I
     auto* scroll = new QScrollArea;
     scroll->setWidgetResizable(true);
     auto* page = new QWidget;
-    auto* stack = new QStackedLayout(page);
+    pages_ = new QStackedLayout(page);
     placeholder_ = new QLabel(tr("Select a layer on the canvas to see its attributes, its maths with this model's "
                                  "shapes and its PyTorch equivalent."));
     placeholder_->setWordWrap(true);
@@ -99,8 +99,8 @@ InspectorDock::InspectorDock(Document* doc, QWidget* parent) : QDockWidget(tr("I
     v->addWidget(sectionLabel(tr("PyTorch")));
     v->addWidget(pytorch_);
     v->addStretch();
-    stack->addWidget(placeholder_);
-    stack->addWidget(body_);
+    pages_->addWidget(placeholder_);
+    pages_->addWidget(body_);
     scroll->setWidget(page);
     setWidget(scroll);
 
@@ -128,7 +128,7 @@ void InspectorDock::refresh()
 {
     const Node* node = id_.isEmpty() ? nullptr : doc_->graph().find(id_.toStdString());
     const LayerSpec* spec = node ? Catalogue::instance().find(node->type) : nullptr;
-    static_cast<QStackedLayout*>(body_->parentWidget()->layout())->setCurrentWidget(spec ? body_ : static_cast<QWidget*>(placeholder_));
+    pages_->setCurrentWidget(spec ? body_ : static_cast<QWidget*>(placeholder_));
     if (!spec)
         return;
     const GraphAnalysis& a = doc_->analysis();

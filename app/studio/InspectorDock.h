@@ -8,6 +8,7 @@ class Document;
 class PropertyEditor;
 class QLabel;
 class QLineEdit;
+class QStackedLayout;
 
 class InspectorDock : public QDockWidget {
     Q_OBJECT
@@ -39,6 +40,7 @@ private:
     QLabel* cost_;
     QLabel* problems_;
     QLabel* pytorch_;
+    QStackedLayout* pages_;                             // the placeholder, or the body
     QWidget* body_;
     QLabel* placeholder_;
 };

@@ -130,12 +130,13 @@ QList<NodeGraphConnection> NodeGraphScene::selectedConnections() const
 
 void NodeGraphScene::selectNodes(const QStringList& ids)
 {
-    const QSignalBlocker block(this);
-    clearSelection();
-    for (const QString& id : ids)
-        if (NodeItem* item = nodes_.value(id))
-            item->setSelected(true);
-    blockSignals(false);
+    {
+        const QSignalBlocker quiet(this);  // one selectionChanged for the whole change
+        clearSelection();
+        for (const QString& id : ids)
+            if (NodeItem* item = nodes_.value(id))
+                item->setSelected(true);
+    }
     emit selectionChanged();
 }
 
