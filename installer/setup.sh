@@ -10,7 +10,7 @@ root=$(cd "$here/.." && pwd)
 # The one list of Debian packages the build, the tests and the runtime need.
 packages=(
   build-essential cmake ninja-build pkg-config git
-  libopenblas-dev nlohmann-json3-dev zlib1g-dev libstb-dev
+  libopenblas-dev libdnnl-dev nlohmann-json3-dev zlib1g-dev libstb-dev
   libsqlite3-dev libssl-dev
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   libgl-dev xvfb xauth

@@ -3,6 +3,7 @@
 #include "app/cli/Commands.h"
 #include "engine/backends/CudaDevices.h"
 #include "engine/backends/Registry.h"
+#include "engine/backends/cpu/OneDnnConvolution.h"
 #include "engine/backends/cpu/CpuBackend.h"
 #include "engine/core/CpuInfo.h"
 #include "engine/core/Rng.h"
@@ -68,7 +69,16 @@ int doctorCommand(const std::vector<std::string>& argv)
     }();
     std::printf("SGEMM      1024³: %.1f GFLOP/s on %d thread(s), %.1f GFLOP/s on 1\n", gflops,
                 static_cast<CpuBackend&>(*backend).threads(), single);
-    std::printf("oneDNN     not used by this build (convolutions: per-image im2col + OpenBLAS SGEMM)\n");
+    {
+        // Which kernel the benchmark CNN's second convolution (32 → 64 channels) gets here.
+        ConvGeometry g{128, 32, 14, 14, 64, 3, 1, 1};
+        g.computeOutput();
+        const auto kernel = createOneDnnConvolution(g, 1);
+        std::printf("oneDNN     %s\n", kernel ? ("convolutions of 16+ input channels, " + kernel->kernel() + " (" +
+                                                  oneDnnModuleStatus() + ")").c_str()
+                                             : ("not used: " + oneDnnModuleStatus() +
+                                                "; convolutions run on im2col + OpenBLAS SGEMM").c_str());
+    }
     const auto& cuda = cudaStatus();
     if (!cuda.available) {
         std::printf("GPU        none usable: %s\n", cuda.reason.c_str());

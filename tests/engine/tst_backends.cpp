@@ -2,6 +2,7 @@
 #include "engine/backends/CudaDevices.h"
 #include "engine/backends/Registry.h"
 #include "engine/backends/cpu/CpuBackend.h"
+#include "engine/backends/cpu/OneDnnConvolution.h"
 #include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
@@ -93,6 +94,12 @@ private slots:
         QTest::newRow("fused relu strided") << 3 << 2 << 7 << 7 << 4 << 3 << 2 << 1 << 1 << -1;
         QTest::newRow("fused relu and pool") << 5 << 2 << 8 << 6 << 4 << 3 << 1 << 1 << 1 << -2;  // −2: ReLU + 2×2 pool
         QTest::newRow("fused relu and pool, 1 channel in") << 3 << 1 << 10 << 10 << 6 << 3 << 1 << 1 << 1 << -2;
+        // 16 or more input channels: oneDNN's kernels where it is built in (OneDnnConvolution.h).
+        QTest::newRow("16 channels in") << 3 << 16 << 9 << 7 << 8 << 3 << 1 << 1 << 1 << 1;
+        QTest::newRow("16 channels in, 5x5 stride 2") << 2 << 16 << 11 << 12 << 5 << 5 << 2 << 2 << 1 << 1;
+        QTest::newRow("16 channels in, stride 2 uneven") << 2 << 17 << 10 << 9 << 20 << 3 << 2 << 0 << 1 << 1;
+        QTest::newRow("16 channels in, fused relu") << 3 << 16 << 6 << 6 << 24 << 3 << 1 << 1 << 1 << -1;
+        QTest::newRow("16 channels in, fused relu and pool") << 4 << 32 << 8 << 6 << 16 << 3 << 1 << 1 << 1 << -2;
     }
 
     void convolution()
@@ -133,6 +140,30 @@ private slots:
         QVERIFY(difference(dx2, dx1) < 1e-5);
         QVERIFY(difference(dw2, dw1) < 1e-5);
         QVERIFY(difference(db2, db1) < 1e-5);
+
+        // Deterministic: the same call again gives the same bits (training relies on it).
+        std::vector<float> y3(dy.size()), dx3(x.size()), dw3(weights.size()), db3(g.cout);
+        cpu.convForward(g, x.data(), weights.data(), bias.data(), y3.data(), workspace.data(), a2.data());
+        cpu.convBackward(g, x.data(), weights.data(), y3.data(), dy.data(), dx3.data(), dw3.data(), db3.data(),
+                         workspace.data(), a2.data());
+        QCOMPARE(y3, y2);
+        QCOMPARE(dx3, dx2);
+        QCOMPARE(dw3, dw2);
+        QCOMPARE(db3, db2);
+    }
+
+    // Where the oneDNN module is built, convolutions of 16+ input channels run on it (the rows
+    // above then test it against the reference); elsewhere on our own lowering.
+    void oneDnnWhereBuilt()
+    {
+        ConvGeometry g{4, 32, 8, 6, 16, 3, 1, 1};
+        g.computeOutput();
+        const auto kernel = createOneDnnConvolution(g, 2);
+        qInfo("oneDNN: %s", kernel ? kernel->kernel().c_str() : oneDnnModuleStatus().c_str());
+        QCOMPARE(bool(kernel), NEURITE_ONEDNN_BUILT != 0);
+        ConvGeometry few = g;
+        few.cin = 3;  // too few channels for the blocked kernels
+        QVERIFY(!createOneDnnConvolution(few, 2));
     }
 
     void pooling_data()

@@ -1,5 +1,7 @@
 #include "engine/backends/cpu/CpuBackend.h"
 
+#include <cstdlib>
+
 #include "engine/backends/cpu/Im2col.h"
 #include "engine/backends/cpu/MaxPool2x2.h"
 #include "engine/backends/cpu/OpenBlas.h"
@@ -21,13 +23,16 @@ CpuBackend::CpuBackend(int threads) : pool_(std::make_unique<ThreadPool>(threads
     // One set of threads: ours. OpenBLAS runs single-threaded inside each of our chunks, so its
     // spinning workers never compete with our loops for the cores.
     OpenBlas::instance().setThreads(1);
+    const char* oneDnn = std::getenv("NEURITE_ONEDNN");
+    oneDnnAllowed_ = !(oneDnn && std::string(oneDnn) == "0");
 }
 
 std::string CpuBackend::description() const
 {
     const auto& blas = OpenBlas::instance();
     return "OpenBLAS " + blas.coreName() + " kernel (" + blas.coretypeSource() + "), single-threaded inside " +
-           std::to_string(threads()) + " Neurite thread(s)";
+           std::to_string(threads()) + " Neurite thread(s); oneDNN for convolutions of 16+ channels: " +
+           (oneDnnAllowed_ ? oneDnnModuleStatus() : std::string("off (NEURITE_ONEDNN=0)"));
 }
 
 const CpuBackend::StartupCheck& CpuBackend::startupCheck()

@@ -1,10 +1,14 @@
 #pragma once
-// The fast CPU backend: OpenBLAS for matrix products (convolutions lowered with im2col), the
-// engine's thread pool for pooling and data movement. Deterministic for a given thread count.
+// The fast CPU backend: OpenBLAS for matrix products (convolutions lowered with im2col, or on
+// oneDNN's JIT kernels where those are faster), the engine's thread pool for pooling and data
+// movement. Deterministic for a given thread count.
 #include "engine/backends/Backend.h"
+#include "engine/backends/cpu/OneDnnConvolution.h"
 #include "engine/core/ThreadPool.h"
 
+#include <map>
 #include <memory>
+#include <vector>
 
 namespace neurite {
 
@@ -42,7 +46,13 @@ public:
     static const StartupCheck& startupCheck();
 
 private:
+    // oneDNN's kernel for this convolution when it suits (OneDnnConvolution.h), else null; made on
+    // first use and kept. NEURITE_ONEDNN=0 in the environment turns it off (for comparisons).
+    OneDnnConvolution* oneDnnFor(const ConvGeometry& g);
+
     std::unique_ptr<ThreadPool> pool_;
+    bool oneDnnAllowed_ = true;
+    std::map<std::vector<std::int64_t>, std::unique_ptr<OneDnnConvolution>> oneDnn_;  // by geometry; null: not suited
 };
 
 } // namespace neurite

@@ -157,7 +157,26 @@ void columnsOf(const ConvGeometry& g, const ConvLayout& L, const float* image, f
 
 } // namespace
 
-std::int64_t CpuBackend::convWorkspace(const ConvGeometry& g) const { return threads() * ConvLayout(g).total; }
+// Whether a convolution may go to oneDNN (OneDnnConvolution::create decides for good).
+static bool oneDnnCandidate(const ConvGeometry& g) { return g.groups == 1 && g.dilation == 1 && g.cin >= 16; }
+
+std::int64_t CpuBackend::convWorkspace(const ConvGeometry& g) const
+{
+    // On the oneDNN path a fused ReLU or pooling needs the whole unpooled output (or its gradient).
+    const std::int64_t ours = threads() * ConvLayout(g).total;
+    return oneDnnCandidate(g) ? std::max(ours, g.n * g.cout * g.oh * g.ow) : ours;
+}
+
+OneDnnConvolution* CpuBackend::oneDnnFor(const ConvGeometry& g)
+{
+    if (!oneDnnAllowed_ || !oneDnnCandidate(g))
+        return nullptr;
+    const std::vector<std::int64_t> key{g.n, g.cin, g.h, g.w, g.cout, g.k, g.stride, g.pad, g.relu};
+    auto it = oneDnn_.find(key);
+    if (it == oneDnn_.end())
+        it = oneDnn_.emplace(key, createOneDnnConvolution(g, threads())).first;
+    return it->second.get();
+}
 
 // Runs fn(t, firstImage, endImage) for each thread's static share of the images.
 template <typename F>
@@ -173,9 +192,21 @@ static void forEachShare(ThreadPool& pool, std::int64_t images, F fn)
 void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
                              float* workspace, std::int32_t* argmax)
 {
+    const std::int64_t ohw = g.oh * g.ow;
+    if (OneDnnConvolution* dnn = oneDnnFor(g)) {
+        if (!g.maxPool2x2)
+            return dnn->forward(x, w, bias, y);  // with the ReLU as oneDNN's post-op
+        dnn->forward(x, w, bias, workspace);     // the whole output, then pooled plane by plane
+        const PoolGeometry plane{1, 1, g.oh, g.ow, 2, 2, 0, g.oh / 2, g.ow / 2};
+        const std::int64_t pooled = plane.oh * plane.ow;
+        pool_->parallelFor(g.n * g.cout, [&](std::int64_t begin, std::int64_t end) {
+            for (std::int64_t p = begin; p < end; ++p)
+                maxPool2x2(plane, workspace + p * ohw, y + p * pooled, argmax + p * pooled);
+        });
+        return;
+    }
     const auto& blas = OpenBlas::instance();
     const ConvLayout L(g);
-    const std::int64_t ohw = g.oh * g.ow;
     forEachShare(*pool_, g.n, [&](std::int64_t t, std::int64_t first, std::int64_t end) {
         float* ws = workspace + t * L.total;
         if (L.wide)
@@ -202,9 +233,30 @@ void CpuBackend::convForward(const ConvGeometry& g, const float* x, const float*
 void CpuBackend::convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
                               float* dx, float* dw, float* db, float* workspace, const std::int32_t* argmax)
 {
+    const std::int64_t ohw = g.oh * g.ow;
+    if (OneDnnConvolution* dnn = oneDnnFor(g)) {
+        const float* grad = dy;
+        if (g.relu || g.maxPool2x2) {  // the whole output's gradient, masked by the ReLU and unpooled
+            const std::int64_t pooled = (g.oh / 2) * (g.ow / 2);
+            pool_->parallelFor(g.n, [&](std::int64_t begin, std::int64_t end) {
+                for (std::int64_t n = begin; n < end; ++n) {
+                    float* full = workspace + n * g.cout * ohw;
+                    if (g.maxPool2x2) {
+                        const std::int64_t at = n * g.cout * pooled;
+                        scatterPooledGradient(dy + at, g.relu ? y + at : nullptr, argmax + at, full, g.ow, ohw, g.cout,
+                                              pooled, g.ow);
+                    } else {
+                        prepareGradient(dy + n * g.cout * ohw, y + n * g.cout * ohw, full, g.ow, g.cout, g.oh, g.ow);
+                    }
+                }
+            });
+            grad = workspace;
+        }
+        return dnn->backward(x, w, grad, dx, dw, db);
+    }
     const auto& blas = OpenBlas::instance();
     const ConvLayout L(g);
-    const std::int64_t ohw = g.oh * g.ow, dwSize = g.cout * L.rowsG;
+    const std::int64_t dwSize = g.cout * L.rowsG;
     forEachShare(*pool_, g.n, [&](std::int64_t t, std::int64_t first, std::int64_t end) {
         float* ws = workspace + t * L.total;
         std::fill_n(ws + L.dw, dwSize, 0.0f);  // this thread's shares of dW and db, summed below
