@@ -1,11 +1,9 @@
 #include "engine/backends/CudaDevices.h"
 
+#include "engine/backends/Modules.h"
 #include "engine/backends/cuda/CudaProbe.h"
 
-#include <cstdlib>
 #include <dlfcn.h>
-#include <filesystem>
-#include <unistd.h>
 
 namespace neurite {
 
@@ -13,43 +11,16 @@ namespace {
 
 std::string version(int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); }
 
-// Where the module may be: set by the user, beside the program's installed libraries, in the
-// build tree.
-std::vector<std::string> moduleCandidates()
-{
-    std::vector<std::string> out;
-    if (const char* set = std::getenv("NEURITE_CUDA_MODULE"); set && *set)
-        out.push_back(set);
-    char self[4096] = {};
-    if (readlink("/proc/self/exe", self, sizeof self - 1) > 0) {
-        const auto bin = std::filesystem::path(self).parent_path();
-        out.push_back((bin.parent_path() / "lib/neurite/libneurite_cuda.so").string());
-        out.push_back((bin / "libneurite_cuda.so").string());
-    }
-    out.push_back(NEURITE_CUDA_MODULE_BUILD_PATH);  // "" when the build has no CUDA module
-    return out;
-}
-
 CudaStatus probe()
 {
     CudaStatus status;
-    void* module = nullptr;
-    std::string lastError = "the CUDA module (libneurite_cuda.so) is not part of this build";
-    for (const auto& path : moduleCandidates()) {
-        if (path.empty() || !std::filesystem::exists(path))
-            continue;
-        module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-        if (module) {
-            status.module = path;
-            break;
-        }
-        lastError = std::string("the CUDA module cannot load: ") + dlerror();
-    }
-    if (!module) {
-        status.reason = lastError;
+    const LoadedModule module = loadModule("NEURITE_CUDA_MODULE", "libneurite_cuda.so", NEURITE_CUDA_MODULE_BUILD_PATH);
+    if (!module.handle) {
+        status.reason = module.error;
         return status;
     }
-    auto fn = reinterpret_cast<NeuriteCudaProbeFn>(dlsym(module, "neurite_cuda_probe"));
+    status.module = module.path;
+    auto fn = reinterpret_cast<NeuriteCudaProbeFn>(dlsym(module.handle, "neurite_cuda_probe"));
     if (!fn) {
         status.reason = "the CUDA module has no neurite_cuda_probe";
         return status;

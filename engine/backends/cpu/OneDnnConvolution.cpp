@@ -1,12 +1,11 @@
 // Finding and loading libneurite_onednn.so (see OneDnnConvolution.h).
 #include "engine/backends/cpu/OneDnnConvolution.h"
 
+#include "engine/backends/Modules.h"
+
 #include <dlfcn.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
-#include <vector>
 
 namespace neurite {
 
@@ -21,30 +20,15 @@ const Module& module()
 {
     static const Module loaded = [] {
         Module m;
-        std::vector<std::string> candidates;
-        if (const char* set = std::getenv("NEURITE_ONEDNN_MODULE"); set && *set)
-            candidates.push_back(set);
-        char self[4096] = {};
-        if (readlink("/proc/self/exe", self, sizeof self - 1) > 0) {
-            const auto bin = std::filesystem::path(self).parent_path();
-            candidates.push_back((bin.parent_path() / "lib/neurite/libneurite_onednn.so").string());
-            candidates.push_back((bin / "libneurite_onednn.so").string());
-        }
-        candidates.push_back(NEURITE_ONEDNN_MODULE_BUILD_PATH);  // "" when the build has none
-        m.status = "oneDNN module (libneurite_onednn.so) not part of this build";
         // OpenMP reads this once, when it loads: its workers then sleep after ~1000 spins.
         setenv("GOMP_SPINCOUNT", "1000", 0);
-        for (const auto& path : candidates) {
-            if (path.empty() || !std::filesystem::exists(path))
-                continue;
-            void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-            if (!handle) {
-                m.status = std::string("oneDNN module cannot load: ") + dlerror();
-                continue;
-            }
-            m.create = reinterpret_cast<NeuriteOneDnnCreateFn>(dlsym(handle, "neurite_onednn_create"));
-            m.status = m.create ? path : "the oneDNN module has no neurite_onednn_create";
-            break;
+        const LoadedModule module =
+            loadModule("NEURITE_ONEDNN_MODULE", "libneurite_onednn.so", NEURITE_ONEDNN_MODULE_BUILD_PATH);
+        m.status = module.handle ? module.path : module.error;
+        if (module.handle) {
+            m.create = reinterpret_cast<NeuriteOneDnnCreateFn>(dlsym(module.handle, "neurite_onednn_create"));
+            if (!m.create)
+                m.status = "the oneDNN module has no neurite_onednn_create";
         }
         return m;
     }();
