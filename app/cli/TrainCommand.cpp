@@ -289,7 +289,17 @@ int trainCommand(const std::vector<std::string>& argv)
     const int threads = int(args.getInt("threads", 0));
     if (threads < 0)
         throw ConfigError("--threads must be 0 (all cores) or more");
-    auto backend = createBackend(args.get("device", "cpu"), threads);
+    std::unique_ptr<Backend> backend;
+    try {
+        backend = createBackend(args.get("device", "cpu"), threads);
+    } catch (const ConfigError& e) {
+        // One build runs everywhere: a GPU asked for but not usable here is said once, and the
+        // run goes on on the CPU.
+        if (args.get("device", "cpu") != "cuda")
+            throw;
+        std::fprintf(stderr, "%s; training on the CPU instead\n", e.what());
+        backend = createBackend("cpu", threads);
+    }
 
     DataBundle data = loadDataset(args.get("data", "fashion-mnist"), config.seed);
     if (const auto limit = args.getInt("train-samples", 0); limit > 0 && limit < data.train.size()) {
