@@ -175,7 +175,8 @@ void GraphAdapter::addLayer(const QString& layerType, QPointF scenePos)
     node.type = spec->type;
     const QString base = spec->role == LayerRole::Loss ? QStringLiteral("loss") : layerType.toLower();
     node.id = doc_->uniqueId(base).toStdString();
-    node.x = std::round(scenePos.x() / 20) * 20;
-    node.y = std::round(scenePos.y() / 20) * 20;
+    // The card's header under the cursor, on the grid.
+    node.x = std::round((scenePos.x() - 100) / 20) * 20;
+    node.y = std::round((scenePos.y() - 12) / 20) * 20;
     doc_->push(new AddNodesCommand(doc_, {node}, {}, tr("Add %1").arg(QString::fromStdString(node.id))));
 }

@@ -86,19 +86,21 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
     }
 
     p->setRenderHint(QPainter::Antialiasing);
-    QPen frame(selected ? pal.color(QPalette::Highlight) : problem ? problemColour : pal.color(QPalette::Mid),
-               selected || problem ? 2.0 : 1.0);
-    p->setPen(frame);
+    p->setPen(Qt::NoPen);
     p->setBrush(pal.color(QPalette::Base));
     p->drawRoundedRect(card, 6, 6);
 
-    // Header: the accent colour, name in bold, kind after it.
-    QPainterPath header;
-    header.addRoundedRect(QRectF(0.5, 0.5, s.width() - 1, kHeader), 5.5, 5.5);
-    header.addRect(QRectF(0.5, kHeader - 6, s.width() - 1, 6));
-    p->setPen(Qt::NoPen);
-    p->setBrush(node_.accent);
-    p->drawPath(header.simplified());
+    // Header: the accent colour, name in bold, kind after it; the frame goes over both.
+    QPainterPath outline;
+    outline.addRoundedRect(card, 6, 6);
+    p->save();
+    p->setClipPath(outline);
+    p->fillRect(QRectF(0, 0, s.width(), kHeader), node_.accent);
+    p->restore();
+    p->setPen(QPen(selected ? pal.color(QPalette::Highlight) : problem ? problemColour : pal.color(QPalette::Mid),
+                   selected || problem ? 2.0 : 1.0));
+    p->setBrush(Qt::NoBrush);
+    p->drawRoundedRect(card, 6, 6);
     QFont bold = QApplication::font();
     bold.setBold(true);
     p->setFont(bold);
