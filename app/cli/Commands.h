@@ -14,6 +14,7 @@ enum ExitCode : int {
     kDiverged = 4,    // training diverged (NaN or Inf)
     kCancelled = 5,   // stopped by Ctrl-C
     kStore = 6,       // the workspace cannot be opened, read or written
+    kParity = 7,      // doctor --parity: a backend disagrees with the reference backend
     kInternal = 70,
 };
 

@@ -2,6 +2,7 @@
 #include "app/cli/Args.h"
 #include "app/cli/Commands.h"
 #include "engine/backends/CudaDevices.h"
+#include "engine/backends/Parity.h"
 #include "engine/backends/Registry.h"
 #include "engine/backends/cpu/OneDnnConvolution.h"
 #include "engine/backends/cpu/CpuBackend.h"
@@ -18,7 +19,9 @@ namespace neurite::cli {
 namespace {
 
 const std::vector<OptionSpec> kOptions = {
-    {"threads", "N", "threads for the GEMM measurement [all cores]"},
+    {"threads", "N", "threads for the GEMM measurement and the parity check [all cores]"},
+    {"parity", "", "check every backend operation, forward and backward, against the reference backend"},
+    {"device", "NAME", "the backend --parity checks [cpu]"},
     {"help", "", "show this help"},
 };
 
@@ -38,15 +41,44 @@ double measureGemm(Backend& backend, std::int64_t n)
     return 2.0 * double(n * n * n) / best / 1e9;
 }
 
+// `text` padded with spaces to `width` characters (UTF-8: "×" is one character, two bytes).
+std::string padded(const std::string& text, std::size_t width)
+{
+    std::size_t chars = 0;
+    for (unsigned char c : text)
+        chars += (c & 0xC0) != 0x80;
+    return text + std::string(chars < width ? width - chars : 1, ' ');
+}
+
+// The parity table of one backend against the reference backend.
+int parity(const std::string& device, int threads)
+{
+    auto subject = createBackend(device, threads);
+    auto reference = createBackend("reference");
+    const auto rows = runParity(*subject, *reference);
+    std::printf("\nparity: %s against reference (error: max |got − want| / (1 + |want|))\n", device.c_str());
+    std::printf("  %s%s%9s %9s\n", padded("operation", 20).c_str(), padded("shape", 58).c_str(), "error", "tolerance");
+    int failed = 0;
+    for (const auto& row : rows) {
+        std::printf("  %s%s%9.1e %9.0e  %s\n", padded(row.op, 20).c_str(), padded(row.shape, 58).c_str(), row.error,
+                    row.tolerance, row.pass() ? "ok" : "FAILED");
+        failed += !row.pass();
+    }
+    std::printf("%zu checks, %d failed\n", rows.size(), failed);
+    return failed ? kParity : kOk;
+}
+
 } // namespace
 
 int doctorCommand(const std::vector<std::string>& argv)
 {
     Args args("neurite doctor", kOptions, argv);
     if (args.has("help")) {
-        std::cout << helpText("neurite doctor [--threads N]",
+        std::cout << helpText("neurite doctor [--threads N] [--parity [--device NAME]]",
                               "Describes the CPU, the BLAS kernel in use with its measured speed and its agreement\n"
-                              "with the reference backend, and the devices found.",
+                              "with the reference backend, and the devices found. --parity then checks every\n"
+                              "operation of a backend against the reference backend and exits with 7 if any differs\n"
+                              "by more than its tolerance.",
                               kOptions);
         return kOk;
     }
@@ -95,7 +127,7 @@ int doctorCommand(const std::vector<std::string>& argv)
     for (const auto& name : backendNames())
         std::printf("%s ", name.c_str());
     std::printf("\n");
-    return kOk;
+    return args.has("parity") ? parity(args.get("device", "cpu"), int(args.getInt("threads", 0))) : kOk;
 }
 
 } // namespace neurite::cli

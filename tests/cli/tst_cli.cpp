@@ -213,6 +213,20 @@ private slots:
         QVERIFY2(r.out.contains("device  cpu"), qPrintable(r.out));
     }
 
+    void doctorParity()
+    {
+        const Run r = runCli({"doctor", "--parity", "--threads", "2"});
+        QCOMPARE(r.code, 0);
+        QVERIFY2(r.out.contains("parity: cpu against reference") && r.out.contains("conv2d backward dW") &&
+                     r.out.contains(" checks, 0 failed"),
+                 qPrintable(r.out));
+        const Run cuda = runCli({"doctor", "--parity", "--device", "cuda"});
+        if (!cuda.out.contains("GPU        none usable"))
+            return;  // a GPU machine: CUDA training is not implemented, checked elsewhere
+        QCOMPARE(cuda.code, 1);
+        QVERIFY2(cuda.err.contains("device 'cuda': no usable GPU"), qPrintable(cuda.err));
+    }
+
     void truncatedDataIsAClearError()
     {
         const QString folder = at("fmnist");

@@ -1,5 +1,6 @@
 // The CPU backend against the reference backend, forward and backward, on odd shapes.
 #include "engine/backends/CudaDevices.h"
+#include "engine/backends/Parity.h"
 #include "engine/backends/Registry.h"
 #include "engine/backends/cpu/CpuBackend.h"
 #include "engine/backends/cpu/OneDnnConvolution.h"
@@ -150,6 +151,52 @@ private slots:
         QCOMPARE(dx3, dx2);
         QCOMPARE(dw3, dw2);
         QCOMPARE(db3, db2);
+    }
+
+    // The parity check that `neurite doctor --parity` prints: every operation of the CPU backend
+    // agrees with the reference; and the check fails for a backend whose products are off by 1e-3.
+    void parityCheck()
+    {
+        ReferenceBackend ref;
+        const auto rows = runParity(cpu, ref);
+        QVERIFY(rows.size() >= 50);
+        for (const auto& row : rows)
+            QVERIFY2(row.pass(), (row.op + " " + row.shape + ": " + std::to_string(row.error)).c_str());
+
+        // The reference backend with every product's first element off by 1e-3.
+        struct OffByALittle : Backend {
+            ReferenceBackend r;
+            std::string name() const override { return "faulty"; }
+            std::string description() const override { return "reference, off by 1e-3"; }
+            void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
+                      std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) override
+            {
+                r.gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+                c[0] += 1e-3f;
+            }
+            std::int64_t convWorkspace(const ConvGeometry& g) const override { return r.convWorkspace(g); }
+            void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                             float* ws, std::int32_t* argmax) override
+            {
+                r.convForward(g, x, w, bias, y, ws, argmax);
+            }
+            void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
+                              float* dx, float* dw, float* db, float* ws, const std::int32_t* argmax) override
+            {
+                r.convBackward(g, x, w, y, dy, dx, dw, db, ws, argmax);
+            }
+            void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* a) override { r.maxPoolForward(g, x, y, a); }
+            void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* a, float* dx) override
+            {
+                r.maxPoolBackward(g, dy, a, dx);
+            }
+            void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override { r.avgPoolForward(g, x, y); }
+            void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) override { r.avgPoolBackward(g, dy, dx); }
+        } faulty;
+        int failed = 0;
+        for (const auto& row : runParity(faulty, ref))
+            failed += !row.pass();
+        QCOMPARE(failed, 4);  // the four gemm rows; the reference's convolutions do not use gemm
     }
 
     // Where the oneDNN module is built, convolutions of 16+ input channels run on it (the rows
