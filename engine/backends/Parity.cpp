@@ -16,23 +16,6 @@ constexpr double kGemmTolerance = 1e-5;
 constexpr double kConvTolerance = 1e-4;
 constexpr double kPoolTolerance = 1e-6;   // the same additions in the same order: exact in practice
 
-std::vector<float> random(std::int64_t n, std::uint64_t seed)
-{
-    Rng rng(seed);
-    std::vector<float> v(static_cast<std::size_t>(n));
-    for (auto& x : v)
-        x = rng.uniform(-1, 1);
-    return v;
-}
-
-double difference(const std::vector<float>& got, const std::vector<float>& want)
-{
-    double worst = 0;
-    for (std::size_t i = 0; i < got.size(); ++i)
-        worst = std::max(worst, double(std::abs(got[i] - want[i])) / (1.0 + std::abs(want[i])));
-    return worst;
-}
-
 std::string dims(std::initializer_list<std::int64_t> d)
 {
     std::string out;
@@ -46,12 +29,12 @@ void gemmRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     const std::int64_t m = 37, n = 29, k = 45;
     for (bool ta : {false, true})
         for (bool tb : {false, true}) {
-            const auto a = random(m * k, 1), b = random(k * n, 2);
-            auto want = random(m * n, 3), got = want;  // beta = 0.5 mixes in the old C
+            const auto a = parityInput(m * k, 1), b = parityInput(k * n, 2);
+            auto want = parityInput(m * n, 3), got = want;  // beta = 0.5 mixes in the old C
             r.gemm(ta, tb, m, n, k, 1.5f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.5f, want.data(), n);
             s.gemm(ta, tb, m, n, k, 1.5f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.5f, got.data(), n);
             out.push_back({std::string("gemm ") + (ta ? "T" : "N") + (tb ? "T" : "N"),
-                           "C " + dims({m, n}) + " = A·B, K " + std::to_string(k), difference(got, want), kGemmTolerance});
+                           "C " + dims({m, n}) + " = A·B, K " + std::to_string(k), parityError(got, want), kGemmTolerance});
         }
 }
 
@@ -87,22 +70,22 @@ void convRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
         const std::string shape = "x " + dims({g.n, g.cin, g.h, g.w}) + ", w " + dims({g.cout, g.cin / g.groups, g.k, g.k}) +
                                   ", stride " + std::to_string(g.stride) + ", pad " + std::to_string(g.pad) + c.note;
         const std::int64_t outputs = g.n * g.cout * (g.maxPool2x2 ? (g.oh / 2) * (g.ow / 2) : g.oh * g.ow);
-        const auto x = random(g.n * g.cin * g.h * g.w, 4), w = random(g.cout * g.cin / g.groups * g.k * g.k, 5);
-        const auto bias = random(g.cout, 6), dy = random(outputs, 7);
+        const auto x = parityInput(g.n * g.cin * g.h * g.w, 4), w = parityInput(g.cout * g.cin / g.groups * g.k * g.k, 5);
+        const auto bias = parityInput(g.cout, 6), dy = parityInput(outputs, 7);
         std::vector<float> wsSubject(std::size_t(s.convWorkspace(g))), wsReference(std::size_t(r.convWorkspace(g)));
         std::vector<float> y1(static_cast<std::size_t>(outputs)), y2(y1.size());
         std::vector<std::int32_t> a1(y1.size()), a2(y1.size());
         r.convForward(g, x.data(), w.data(), bias.data(), y1.data(), wsReference.data(), a1.data());
         s.convForward(g, x.data(), w.data(), bias.data(), y2.data(), wsSubject.data(), a2.data());
-        out.push_back({"conv2d forward", shape, difference(y2, y1), kConvTolerance});
+        out.push_back({"conv2d forward", shape, parityError(y2, y1), kConvTolerance});
         std::vector<float> dx1(x.size()), dx2(x.size()), dw1(w.size()), dw2(w.size()), db1(bias.size()), db2(bias.size());
         r.convBackward(g, x.data(), w.data(), y1.data(), dy.data(), dx1.data(), dw1.data(), db1.data(),
                        wsReference.data(), a1.data());
         s.convBackward(g, x.data(), w.data(), y2.data(), dy.data(), dx2.data(), dw2.data(), db2.data(), wsSubject.data(),
                        a2.data());
-        out.push_back({"conv2d backward dX", shape, difference(dx2, dx1), kConvTolerance});
-        out.push_back({"conv2d backward dW", shape, difference(dw2, dw1), kConvTolerance});
-        out.push_back({"conv2d backward db", shape, difference(db2, db1), kConvTolerance});
+        out.push_back({"conv2d backward dX", shape, parityError(dx2, dx1), kConvTolerance});
+        out.push_back({"conv2d backward dW", shape, parityError(dw2, dw1), kConvTolerance});
+        out.push_back({"conv2d backward db", shape, parityError(db2, db1), kConvTolerance});
     }
 }
 
@@ -113,25 +96,42 @@ void poolRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
         g.computeOutput();
         const std::string shape = "x " + dims({g.n, g.c, g.h, g.w}) + ", window " + std::to_string(k) + ", stride " +
                                   std::to_string(stride) + ", pad " + std::to_string(pad);
-        const auto x = random(g.n * g.c * g.h * g.w, 8), dy = random(g.n * g.c * g.oh * g.ow, 9);
+        const auto x = parityInput(g.n * g.c * g.h * g.w, 8), dy = parityInput(g.n * g.c * g.oh * g.ow, 9);
         std::vector<float> y1(dy.size()), y2(dy.size()), dx1(x.size()), dx2(x.size());
         std::vector<std::int32_t> a1(dy.size()), a2(dy.size());
         r.maxPoolForward(g, x.data(), y1.data(), a1.data());
         s.maxPoolForward(g, x.data(), y2.data(), a2.data());
-        out.push_back({"max pool forward", shape, difference(y2, y1), kPoolTolerance});
+        out.push_back({"max pool forward", shape, parityError(y2, y1), kPoolTolerance});
         r.maxPoolBackward(g, dy.data(), a1.data(), dx1.data());
         s.maxPoolBackward(g, dy.data(), a2.data(), dx2.data());
-        out.push_back({"max pool backward", shape, difference(dx2, dx1), kPoolTolerance});
+        out.push_back({"max pool backward", shape, parityError(dx2, dx1), kPoolTolerance});
         r.avgPoolForward(g, x.data(), y1.data());
         s.avgPoolForward(g, x.data(), y2.data());
-        out.push_back({"avg pool forward", shape, difference(y2, y1), kPoolTolerance});
+        out.push_back({"avg pool forward", shape, parityError(y2, y1), kPoolTolerance});
         r.avgPoolBackward(g, dy.data(), dx1.data());
         s.avgPoolBackward(g, dy.data(), dx2.data());
-        out.push_back({"avg pool backward", shape, difference(dx2, dx1), kPoolTolerance});
+        out.push_back({"avg pool backward", shape, parityError(dx2, dx1), kPoolTolerance});
     }
 }
 
 } // namespace
+
+std::vector<float> parityInput(std::int64_t n, std::uint64_t seed)
+{
+    Rng rng(seed);
+    std::vector<float> v(static_cast<std::size_t>(n));
+    for (auto& x : v)
+        x = rng.uniform(-1, 1);
+    return v;
+}
+
+double parityError(const std::vector<float>& got, const std::vector<float>& want)
+{
+    double worst = 0;
+    for (std::size_t i = 0; i < got.size(); ++i)
+        worst = std::max(worst, double(std::abs(got[i] - want[i])) / (1.0 + std::abs(want[i])));
+    return worst;
+}
 
 std::vector<ParityRow> runParity(Backend& subject, Backend& reference)
 {

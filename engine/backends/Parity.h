@@ -5,6 +5,7 @@
 // tolerance stated per operation. `neurite doctor --parity` prints it; tests run it.
 #include "engine/backends/Backend.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -19,5 +20,10 @@ struct ParityRow {
 };
 
 std::vector<ParityRow> runParity(Backend& subject, Backend& reference);
+
+// The check's parts, for tests of single operations: seeded values uniform in [−1, 1], and the
+// error measure max |got − want| / (1 + |want|).
+std::vector<float> parityInput(std::int64_t n, std::uint64_t seed);
+double parityError(const std::vector<float>& got, const std::vector<float>& want);
 
 } // namespace neurite

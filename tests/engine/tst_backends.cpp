@@ -17,23 +17,8 @@ using namespace neurite;
 
 namespace {
 
-std::vector<float> random(std::int64_t n, std::uint64_t seed)
-{
-    Rng rng(seed);
-    std::vector<float> v(static_cast<std::size_t>(n));
-    for (auto& x : v)
-        x = rng.uniform(-1, 1);
-    return v;
-}
-
-// max |a − b| / (1 + |b|)
-double difference(const std::vector<float>& a, const std::vector<float>& b)
-{
-    double worst = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        worst = std::max(worst, double(std::abs(a[i] - b[i])) / (1.0 + std::abs(b[i])));
-    return worst;
-}
+std::vector<float> random(std::int64_t n, std::uint64_t seed) { return parityInput(n, seed); }
+double difference(const std::vector<float>& a, const std::vector<float>& b) { return parityError(a, b); }
 
 } // namespace
 
