@@ -178,5 +178,16 @@ void GraphAdapter::addLayer(const QString& layerType, QPointF scenePos)
     // The card's header under the cursor, on the grid.
     node.x = std::round((scenePos.x() - 100) / 20) * 20;
     node.y = std::round((scenePos.y() - 12) / 20) * 20;
+    // Never exactly on another card (double-clicking the palette twice): cascade down and right.
+    auto taken = [&] {
+        for (const Node& other : doc_->graph().nodes)
+            if (std::abs(other.x - node.x) < 20 && std::abs(other.y - node.y) < 20)
+                return true;
+        return false;
+    };
+    while (taken()) {
+        node.x += 40;
+        node.y += 40;
+    }
     doc_->push(new AddNodesCommand(doc_, {node}, {}, tr("Add %1").arg(QString::fromStdString(node.id))));
 }

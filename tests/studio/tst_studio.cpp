@@ -144,6 +144,7 @@ private slots:
     void codeFollowsTheGraphAndTheSelection();
     void autoLayoutIsOneUndoableEdit();
     void autosaveLeavesAFileOnlyACrashKeeps();
+    void paletteDoubleClicksDoNotStackCards();
 
 private:
     std::unique_ptr<MainWindow> w_;
@@ -515,6 +516,18 @@ void TestStudio::autosaveLeavesAFileOnlyACrashKeeps()
     const auto left = Autosave::leftovers();
     QCOMPARE(left.size(), qsizetype(1));
     QVERIFY(QFile::remove(left.first().file));
+}
+
+void TestStudio::paletteDoubleClicksDoNotStackCards()
+{
+    // Activating a palette entry (double-click or Enter) adds the layer in the middle of the view;
+    // three in a row cascade instead of hiding each other.
+    for (int i = 0; i < 3; ++i)
+        emit w_->palette()->layerActivated(QStringLiteral("ReLU"));
+    const auto& nodes = w_->document()->graph().nodes;
+    QCOMPARE(nodes.size(), std::size_t(3));
+    QVERIFY(nodes[1].x != nodes[0].x && nodes[2].y != nodes[1].y);
+    QCOMPARE(w_->document()->undoStack()->count(), 3);
 }
 
 int main(int argc, char** argv)
