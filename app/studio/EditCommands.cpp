@@ -94,10 +94,23 @@ void ConnectCommand::undo()
         doc_->insertEdge(replaced_->second, replaced_->first);
 }
 
-MoveNodesCommand::MoveNodesCommand(Document* doc, std::vector<Move> moves, const QString& text)
-    : doc_(doc), moves_(std::move(moves))
+MoveNodesCommand::MoveNodesCommand(Document* doc, std::vector<Move> moves, const QString& text, bool nudge)
+    : doc_(doc), moves_(std::move(moves)), nudge_(nudge)
 {
     setText(text);
+}
+
+bool MoveNodesCommand::mergeWith(const QUndoCommand* other)
+{
+    const auto* next = static_cast<const MoveNodesCommand*>(other);
+    if (next->moves_.size() != moves_.size())
+        return false;
+    for (std::size_t i = 0; i < moves_.size(); ++i)
+        if (next->moves_[i].id != moves_[i].id)
+            return false;
+    for (std::size_t i = 0; i < moves_.size(); ++i)
+        moves_[i].to = next->moves_[i].to;
+    return true;
 }
 
 void MoveNodesCommand::apply(bool forward)

@@ -50,21 +50,25 @@ private:
     std::optional<std::pair<int, neurite::Edge>> replaced_;
 };
 
-// Moves nodes (a drag, the automatic layout).
+// Moves nodes (a drag, the automatic layout, arrow-key nudges). Consecutive nudges of the same
+// nodes merge into one command.
 class MoveNodesCommand : public QUndoCommand {
 public:
     struct Move {
         std::string id;
         QPointF from, to;
     };
-    MoveNodesCommand(Document* doc, std::vector<Move> moves, const QString& text);
+    MoveNodesCommand(Document* doc, std::vector<Move> moves, const QString& text, bool nudge = false);
     void redo() override;
     void undo() override;
+    int id() const override { return nudge_ ? 2 : -1; }
+    bool mergeWith(const QUndoCommand* other) override;
 
 private:
     void apply(bool forward);
     Document* doc_;
     std::vector<Move> moves_;
+    bool nudge_;
 };
 
 // Sets one attribute (null: back to its default). Merges with the previous command on the same

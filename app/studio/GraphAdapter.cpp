@@ -138,7 +138,7 @@ void GraphAdapter::connectPorts(const NodeGraphPort& from, const NodeGraphPort& 
                                              {to.node.toStdString(), to.port.toStdString()}}));
 }
 
-void GraphAdapter::moveNodes(const QList<QString>& ids, const QList<QPointF>& positions)
+void GraphAdapter::moveNodes(const QList<QString>& ids, const QList<QPointF>& positions, bool nudge)
 {
     std::vector<MoveNodesCommand::Move> moves;
     for (int i = 0; i < ids.size(); ++i)
@@ -147,7 +147,7 @@ void GraphAdapter::moveNodes(const QList<QString>& ids, const QList<QPointF>& po
     if (moves.empty())
         return;
     const QString text = moves.size() == 1 ? tr("Move %1").arg(ids.first()) : tr("Move %n node(s)", nullptr, int(moves.size()));
-    doc_->push(new MoveNodesCommand(doc_, std::move(moves), text));
+    doc_->push(new MoveNodesCommand(doc_, std::move(moves), text, nudge));
 }
 
 void GraphAdapter::removeItems(const QStringList& nodeIds, const QList<NodeGraphConnection>& connections)

@@ -16,7 +16,7 @@ public:
 
     bool canConnect(const NodeGraphPort& from, const NodeGraphPort& to, QString* reason) const override;
     void connectPorts(const NodeGraphPort& from, const NodeGraphPort& to) override;
-    void moveNodes(const QList<QString>& ids, const QList<QPointF>& positions) override;
+    void moveNodes(const QList<QString>& ids, const QList<QPointF>& positions, bool nudge = false) override;
     void removeItems(const QStringList& nodeIds, const QList<NodeGraphConnection>& connections) override;
     void dropItem(const QString& layerType, QPointF scenePos) override;
 

@@ -145,6 +145,7 @@ private slots:
     void autoLayoutIsOneUndoableEdit();
     void autosaveLeavesAFileOnlyACrashKeeps();
     void paletteDoubleClicksDoNotStackCards();
+    void arrowKeysNudgeAsOneEdit();
 
 private:
     std::unique_ptr<MainWindow> w_;
@@ -528,6 +529,27 @@ void TestStudio::paletteDoubleClicksDoNotStackCards()
     QCOMPARE(nodes.size(), std::size_t(3));
     QVERIFY(nodes[1].x != nodes[0].x && nodes[2].y != nodes[1].y);
     QCOMPARE(w_->document()->undoStack()->count(), 3);
+}
+
+void TestStudio::arrowKeysNudgeAsOneEdit()
+{
+    Hands hands{*w_};
+    const QString a = hands.drop(QStringLiteral("ReLU"), {200, 100});
+    const QString b = hands.drop(QStringLiteral("Tanh"), {500, 100});
+    hands.click(a);
+    const double x = w_->document()->graph().find(a.toStdString())->x;
+    const int commands = w_->document()->undoStack()->count();
+    QTest::keyClick(hands.canvas(), Qt::Key_Right);
+    QTest::keyClick(hands.canvas(), Qt::Key_Right);
+    QTest::keyClick(hands.canvas(), Qt::Key_Right, Qt::ShiftModifier);
+    QCOMPARE(w_->document()->graph().find(a.toStdString())->x, x + 7 * NodeGraphScene::kGrid);
+    QCOMPARE(w_->document()->undoStack()->count(), commands + 1);  // three nudges, one command
+    w_->scene()->selectNodes({b});
+    QTest::keyClick(hands.canvas(), Qt::Key_Down);
+    QCOMPARE(w_->document()->undoStack()->count(), commands + 2);  // other nodes: a new command
+    w_->document()->undoStack()->undo();
+    w_->document()->undoStack()->undo();
+    QCOMPARE(w_->document()->graph().find(a.toStdString())->x, x);
 }
 
 int main(int argc, char** argv)

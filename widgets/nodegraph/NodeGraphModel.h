@@ -48,7 +48,8 @@ public:
     // - Requests from the canvas. The model decides; refusals say why in `reason`.
     virtual bool canConnect(const NodeGraphPort& from, const NodeGraphPort& to, QString* reason) const = 0;
     virtual void connectPorts(const NodeGraphPort& from, const NodeGraphPort& to) = 0;
-    virtual void moveNodes(const QList<QString>& ids, const QList<QPointF>& positions) = 0;
+    // `nudge`: a step of a keyboard move; consecutive nudges of the same nodes may merge.
+    virtual void moveNodes(const QList<QString>& ids, const QList<QPointF>& positions, bool nudge = false) = 0;
     virtual void removeItems(const QStringList& nodeIds, const QList<NodeGraphConnection>& connections) = 0;
     virtual void dropItem(const QString& mimeText, QPointF scenePos) = 0;  // a palette entry dropped here
 

@@ -270,5 +270,18 @@ void NodeGraphScene::keyPressEvent(QKeyEvent* event)
         event->accept();
         return;
     }
+    // Arrow keys nudge the selected nodes one grid step (five with Shift).
+    const QHash<int, QPointF> directions{{Qt::Key_Left, {-1, 0}}, {Qt::Key_Right, {1, 0}}, {Qt::Key_Up, {0, -1}},
+                                         {Qt::Key_Down, {0, 1}}};
+    const QStringList ids = selectedNodeIds();
+    if (directions.contains(event->key()) && !ids.isEmpty() && !focusItem()) {
+        const QPointF step = directions.value(event->key()) * kGrid * (event->modifiers() & Qt::ShiftModifier ? 5 : 1);
+        QList<QPointF> positions;
+        for (const QString& id : ids)
+            positions << nodes_.value(id)->pos() + step;
+        model_->moveNodes(ids, positions, true);
+        event->accept();
+        return;
+    }
     QGraphicsScene::keyPressEvent(event);
 }
