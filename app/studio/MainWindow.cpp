@@ -434,7 +434,8 @@ void MainWindow::updateStatus()
     const GraphAnalysis& a = doc_.analysis();
     const int errors = int(a.errors().size());
     status_->setText(tr("%n layer(s)", nullptr, int(doc_.graph().nodes.size())) + QStringLiteral("  ·  ") +
-                     (errors ? tr("%n problem(s)", nullptr, errors) : tr("valid")) + QStringLiteral("  ·  ") +
+                     (doc_.graph().nodes.empty() ? tr("empty") : errors ? tr("%n problem(s)", nullptr, errors) : tr("valid")) +
+                     QStringLiteral("  ·  ") +
                      tr("zoom %1%").arg(qRound(view_->zoom() * 100)));
 }
 

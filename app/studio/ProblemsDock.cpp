@@ -23,6 +23,12 @@ ProblemsDock::ProblemsDock(Document* doc, QWidget* parent) : QDockWidget(tr("Pro
 void ProblemsDock::refresh()
 {
     list_->clear();
+    if (doc_->graph().nodes.empty()) {  // nothing built yet: a first step, not two errors
+        new QListWidgetItem(style()->standardIcon(QStyle::SP_MessageBoxInformation),
+                            tr("An empty model: drag an Input from the Layers palette onto the canvas to start."), list_);
+        setWindowTitle(tr("Problems"));
+        return;
+    }
     const auto& problems = doc_->analysis().problems;
     for (bool warnings : {false, true})
         for (const neurite::Diagnostic& d : problems) {

@@ -92,7 +92,7 @@ void SummaryDock::refresh()
                          .arg(countText(params), bytesText(params * 4), countText(flops),
                               bytesText(double(a.totalActivationBytes)))
                          .arg(a.batch)
-                         .arg(a.ok() ? QString() : tr("<span style='color:#D63636'>%n problem(s) to fix before training</span>", nullptr, int(a.errors().size())));
+                         .arg(a.ok() || doc_->graph().nodes.empty() ? QString() : tr("<span style='color:#D63636'>%n problem(s) to fix before training</span>", nullptr, int(a.errors().size())));
     totals_->setText(totals);
 
     QStringList devices;
