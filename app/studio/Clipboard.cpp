@@ -3,7 +3,6 @@
 #include "engine/graph/ModelJson.h"
 
 #include <QMimeData>
-#include <cctype>
 #include <map>
 #include <set>
 
@@ -39,14 +38,8 @@ ModelGraph nodesToPaste(const QMimeData* data, const Document& doc, QPointF offs
         taken.insert(n.id);
     std::map<std::string, std::string> renamed;
     for (Node& n : part.nodes) {
-        std::string id = n.id;
-        if (taken.count(id)) {
-            std::string stem = id;
-            while (!stem.empty() && std::isdigit(static_cast<unsigned char>(stem.back())))
-                stem.pop_back();
-            for (int i = 1; taken.count(id = stem + std::to_string(i)); ++i) {
-            }
-        }
+        const std::string id = taken.count(n.id) ? Document::uniqueId(n.id, [&](const std::string& t) { return taken.count(t) > 0; })
+                                                 : n.id;
         taken.insert(id);
         renamed[n.id] = id;
         n.id = id;

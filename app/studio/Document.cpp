@@ -4,6 +4,7 @@
 
 #include <QFileInfo>
 #include <algorithm>
+#include <cctype>
 
 using namespace neurite;
 
@@ -53,16 +54,19 @@ void Document::save(const QString& path)
 
 QString Document::uniqueId(const QString& base) const
 {
-    QString stem = base;
-    while (!stem.isEmpty() && stem.back().isDigit())
-        stem.chop(1);
-    if (stem.isEmpty())
-        stem = QStringLiteral("node");
-    for (int i = 1;; ++i) {
-        const QString id = stem + QString::number(i);
-        if (!graph_.find(id.toStdString()))
+    return QString::fromStdString(uniqueId(base.toStdString(), [&](const std::string& id) { return graph_.find(id); }));
+}
+
+std::string Document::uniqueId(const std::string& base, const std::function<bool(const std::string&)>& taken)
+{
+    std::string stem = base;
+    while (!stem.empty() && std::isdigit(static_cast<unsigned char>(stem.back())))
+        stem.pop_back();
+    if (stem.empty())
+        stem = "node";
+    for (int i = 1;; ++i)
+        if (std::string id = stem + std::to_string(i); !taken(id))
             return id;
-    }
 }
 
 void Document::edited()

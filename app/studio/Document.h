@@ -7,6 +7,7 @@
 #include "engine/graph/ShapeInference.h"
 
 #include <QObject>
+#include <functional>
 #include <QString>
 #include <QUndoStack>
 
@@ -34,6 +35,8 @@ public:
     void save(const QString& path);                         // throws neurite::DataError
 
     QString uniqueId(const QString& base) const;            // "conv" → "conv3" when conv1, conv2 exist
+    // The same rule for any set of names: the base's stem plus the first number not taken.
+    static std::string uniqueId(const std::string& base, const std::function<bool(const std::string&)>& taken);
 
     // Groups primitive edits so that the analysis runs once, when the outermost batch ends.
     class Batch {

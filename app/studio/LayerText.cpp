@@ -3,15 +3,7 @@
 #include <QObject>
 #include <cmath>
 
-QString shapeText(const neurite::Shape& shape)
-{
-    if (shape.rank() == 0)
-        return QObject::tr("scalar");
-    QStringList parts;
-    for (std::size_t i = 0; i < shape.rank(); ++i)
-        parts << QString::number(shape[i]);
-    return parts.join(QChar(0x00D7));
-}
+QString shapeText(const neurite::Shape& shape) { return QString::fromStdString(shape.str()); }
 
 QString batchShapeText(std::int64_t batch, const neurite::Shape& shape)
 {

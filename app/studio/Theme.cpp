@@ -8,12 +8,10 @@
 
 namespace {
 
-// The desktop asks for dark: a platform theme that already gives a dark palette (KDE, GTK's dark
-// themes through Qt's gtk3 plugin), GTK_THEME=Name:dark, or GNOME's colour-scheme setting.
-bool systemPrefersDark(const QPalette& platform)
+// The desktop asks for dark without giving Qt a dark palette: GTK_THEME=Name:dark, or GNOME's
+// colour-scheme setting (asked once, at start, with at most half a second's wait).
+bool desktopPrefersDark()
 {
-    if (platform.color(QPalette::Window).lightness() < 128)
-        return true;
     if (qEnvironmentVariable("GTK_THEME").endsWith(QStringLiteral(":dark")))
         return true;
     QProcess gsettings;
@@ -28,13 +26,11 @@ void applyTheme(Theme theme)
 {
     static const QPalette system = QApplication::palette();
     if (theme == Theme::System) {
-        if (!systemPrefersDark(system)) {
-            QApplication::setPalette(system);
-            return;
-        }
-        theme = system.color(QPalette::Window).lightness() < 128 ? Theme::System : Theme::Dark;
-        if (theme == Theme::System)
-            return QApplication::setPalette(system);  // the platform's own dark palette
+        // The platform's palette (dark already on KDE or with GTK's dark themes), unless the
+        // desktop wants dark and the platform gives light.
+        if (system.color(QPalette::Window).lightness() < 128 || !desktopPrefersDark())
+            return QApplication::setPalette(system);
+        theme = Theme::Dark;
     }
     QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
     QPalette p = QApplication::style()->standardPalette();

@@ -1,6 +1,7 @@
 #include "engine/backends/Parity.h"
 
 #include "engine/core/Rng.h"
+#include "engine/core/Shape.h"
 
 #include <cmath>
 #include <cstdint>
@@ -16,13 +17,7 @@ constexpr double kGemmTolerance = 1e-5;
 constexpr double kConvTolerance = 1e-4;
 constexpr double kPoolTolerance = 1e-6;   // the same additions in the same order: exact in practice
 
-std::string dims(std::initializer_list<std::int64_t> d)
-{
-    std::string out;
-    for (auto v : d)
-        out += (out.empty() ? "" : "×") + std::to_string(v);
-    return out;
-}
+std::string dims(std::initializer_list<std::int64_t> d) { return Shape(std::vector<std::int64_t>(d)).str(); }
 
 void gemmRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
 {

@@ -31,5 +31,5 @@ private:
     NodeGraphConnection connection_;
     NodeItem* from_;
     NodeItem* to_;
-    QRectF labelRect_;                  // scene coordinates; empty without a label
+    QRectF labelRect_;                  // item coordinates (the path's); empty without a label
 };

@@ -157,19 +157,16 @@ void columnsOf(const ConvGeometry& g, const ConvLayout& L, const float* image, f
 
 } // namespace
 
-// Whether a convolution may go to oneDNN (OneDnnConvolution::create decides for good).
-static bool oneDnnCandidate(const ConvGeometry& g) { return g.groups == 1 && g.dilation == 1 && g.cin >= 16; }
-
 std::int64_t CpuBackend::convWorkspace(const ConvGeometry& g) const
 {
     // On the oneDNN path a fused ReLU or pooling needs the whole unpooled output (or its gradient).
     const std::int64_t ours = threads() * ConvLayout(g).total;
-    return oneDnnCandidate(g) ? std::max(ours, g.n * g.cout * g.oh * g.ow) : ours;
+    return oneDnnShape(g) ? std::max(ours, g.n * g.cout * g.oh * g.ow) : ours;
 }
 
 OneDnnConvolution* CpuBackend::oneDnnFor(const ConvGeometry& g)
 {
-    if (!oneDnnAllowed_ || !oneDnnCandidate(g))
+    if (!oneDnnAllowed_ || !oneDnnShape(g))
         return nullptr;
     const std::vector<std::int64_t> key{g.n, g.cin, g.h, g.w, g.cout, g.k, g.stride, g.pad, g.relu};
     auto it = oneDnn_.find(key);

@@ -37,9 +37,11 @@ const Module& module()
 
 } // namespace
 
+bool oneDnnShape(const ConvGeometry& g) { return g.groups == 1 && g.dilation == 1 && g.cin >= 16; }
+
 std::unique_ptr<OneDnnConvolution> createOneDnnConvolution(const ConvGeometry& g, int threads)
 {
-    if (g.groups != 1 || g.dilation != 1 || g.cin < 16 || !module().create)
+    if (!oneDnnShape(g) || !module().create)
         return nullptr;
     return std::unique_ptr<OneDnnConvolution>(module().create(&g, threads));
 }

@@ -33,9 +33,13 @@ public:
     virtual std::string kernel() const = 0;   // oneDNN's name for the forward kernel ("jit:avx512_core")
 };
 
+// Whether g is a shape oneDNN's blocked kernels suit: groups 1, dilation 1, at least 16 input
+// channels (create() below may still find no JIT kernel for it).
+bool oneDnnShape(const ConvGeometry& g);
+
 // A oneDNN convolution for g on `threads` OpenMP threads, made once and reused (primitives and
 // blocked buffers are allocated here, never per call). Null when the module is not available or
-// no JIT kernel suits g (groups 1, dilation 1 and at least 16 input channels are required).
+// no JIT kernel suits g (see oneDnnShape).
 std::unique_ptr<OneDnnConvolution> createOneDnnConvolution(const ConvGeometry& g, int threads);
 
 // Why oneDNN is not used, or its module's path when it is (for `neurite doctor`).

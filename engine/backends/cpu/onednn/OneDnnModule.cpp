@@ -127,31 +127,29 @@ OneDnnConvolution* create(const ConvGeometry& g, int threads)
 // The plain buffers' pointers are set per call; everything else was made in create().
 void OneDnnKernel::forward(const float* x, const float* w, const float* bias, float* y)
 {
-    OneDnnKernel& I = *this;
     omp_set_num_threads(threads);
-    I.userX.set_data_handle(const_cast<float*>(x));
-    I.userW.set_data_handle(const_cast<float*>(w));
-    I.userY.set_data_handle(y);
-    I.userB.set_data_handle(bias ? const_cast<float*>(bias) : I.zeroBias.get_data_handle());
-    I.run(I.forwardSteps);
-    I.stream.wait();
+    userX.set_data_handle(const_cast<float*>(x));
+    userW.set_data_handle(const_cast<float*>(w));
+    userY.set_data_handle(y);
+    userB.set_data_handle(bias ? const_cast<float*>(bias) : zeroBias.get_data_handle());
+    run(forwardSteps);
+    stream.wait();
 }
 
 void OneDnnKernel::backward(const float* x, const float* w, const float* dy, float* dx, float* dw, float* db)
 {
-    OneDnnKernel& I = *this;
     omp_set_num_threads(threads);
-    I.userX.set_data_handle(const_cast<float*>(x));
-    I.userW.set_data_handle(const_cast<float*>(w));
-    I.userDy.set_data_handle(const_cast<float*>(dy));
-    I.userDw.set_data_handle(dw);
-    I.userDb.set_data_handle(db ? db : I.unusedDb.get_data_handle());
-    I.run(I.weightSteps);
+    userX.set_data_handle(const_cast<float*>(x));
+    userW.set_data_handle(const_cast<float*>(w));
+    userDy.set_data_handle(const_cast<float*>(dy));
+    userDw.set_data_handle(dw);
+    userDb.set_data_handle(db ? db : unusedDb.get_data_handle());
+    run(weightSteps);
     if (dx) {
-        I.userDx.set_data_handle(dx);
-        I.run(I.dataSteps);
+        userDx.set_data_handle(dx);
+        run(dataSteps);
     }
-    I.stream.wait();
+    stream.wait();
 }
 
 } // namespace
