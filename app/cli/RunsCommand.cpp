@@ -1,14 +1,11 @@
 // neurite runs list | show | compare | export | tag | note | delete | evaluate | checkpoint
 #include "app/cli/Args.h"
 #include "app/cli/Commands.h"
-#include "app/cli/RunRecorder.h"
-#include "datasets/Batcher.h"
-#include "datasets/DatasetCatalogue.h"
-#include "engine/backends/Registry.h"
 #include "engine/core/Error.h"
 #include "engine/graph/ModelJson.h"
+#include "engine/run/TrainingJob.h"
+#include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
-#include "engine/train/Trainer.h"
 
 #include <cstdio>
 #include <ctime>
@@ -106,7 +103,7 @@ int show(RunStore& store, std::int64_t id)
                 when(r.endedAt).c_str());
     std::printf("model      %s (sha256 %s)\n", modelFromText(r.modelJson).name.c_str(), r.modelHash.substr(0, 16).c_str());
     std::printf("data       %s  %s\n", r.dataset.c_str(), r.datasetSettings.dump().c_str());
-    std::printf("settings   %s\n", r.hyperparams.at("settings").dump().c_str());
+    std::printf("settings   %s\n", jobToJson(jobOfRun(r)).dump().c_str());
     std::printf("seed       %llu\n", (unsigned long long)r.seed);
     std::printf("device     %s\n", r.device.value("description", "").c_str());
     std::printf("machine    %s\n", r.machine.dump().c_str());
@@ -168,17 +165,19 @@ int compare(RunStore& store, const std::vector<std::int64_t>& ids)
     for (const auto& r : runs)
         std::printf(" %18s", ("run " + std::to_string(r.id)).c_str());
     std::printf("\n");
-    // Only the settings that differ.
+    // Only the settings that differ (the jobs flattened to JSON pointers: /train/lr).
+    std::vector<nlohmann::json> settings;
     std::set<std::string> keys;
-    for (const auto& r : runs)
-        for (const auto& [k, v] : r.hyperparams.at("settings").items())
+    for (const auto& r : runs) {
+        settings.push_back(jobToJson(jobOfRun(r)).flatten());
+        for (const auto& [k, v] : settings.back().items())
             keys.insert(k);
-    keys.insert("seed");
+    }
     std::printf("settings that differ:\n");
     for (const auto& k : keys) {
         std::vector<std::string> values;
-        for (const auto& r : runs)
-            values.push_back(k == "seed" ? std::to_string(r.seed) : r.hyperparams.at("settings").value(k, std::string("-")));
+        for (const auto& s : settings)
+            values.push_back(s.contains(k) ? (s[k].is_string() ? s[k].get<std::string>() : s[k].dump()) : "-");
         if (std::equal(values.begin() + 1, values.end(), values.begin()))
             continue;
         std::printf("  %-24s", k.c_str());
@@ -249,39 +248,10 @@ int exportCsv(RunStore& store, const std::vector<std::int64_t>& ids, const std::
 // Evaluates the run's best checkpoint (else its last) on its data set's test part.
 int evaluate(RunStore& store, std::int64_t id)
 {
-    const RunRecord r = store.run(id);
-    const auto checkpoints = store.checkpoints(id);
-    if (checkpoints.empty())
-        throw ConfigError("run " + std::to_string(id) + " has no checkpoint to evaluate");
-    const CheckpointInfo* chosen = &checkpoints.back();
-    for (const auto& c : checkpoints)
-        if (c.metricValue && (!chosen->metricValue || (RunRecorder::higherIsBetter(c.metricName)
-                                                           ? *c.metricValue > *chosen->metricValue
-                                                           : *c.metricValue < *chosen->metricValue)))
-            chosen = &c;
-    const ModelGraph graph = modelFromText(r.modelJson, "run " + std::to_string(id));
-    const auto& settings = r.hyperparams.at("settings");
-    DataBundle data = loadDataset(r.dataset, r.seed);
-    if (data.test.size() == 0)
-        throw ConfigError("data set '" + r.dataset + "' has no test part");
-    data.test.mean = data.train.mean;
-    data.test.std = data.train.std;
-    TrainConfig config;
-    config.batch = r.hyperparams.value("batch", 128);
-    auto backend = createBackend(settings.value("device", std::string("cpu")), 0);
-    Trainer trainer(graph, *backend, config);
-    const auto saved = store.loadCheckpoint(chosen->id);
-    for (auto* p : trainer.plan().parameters()) {
-        const auto it = saved.find("model/" + p->name);
-        if (it == saved.end())
-            throw StoreError("checkpoint " + std::to_string(chosen->id) + " lacks " + p->name);
-        std::copy_n(it->second.data(), p->value.numel(), p->value.data());
-    }
-    Batcher test(data.test, allIndices(data.test.size()), config.batch, false, Augment{}, r.seed);
-    const EvalResult e = trainer.evaluate(test);
-    RunRecorder(&store, id, 1, 1, config.batch).evaluation(e, data.train.classNames);
-    std::printf("run %lld, checkpoint %lld (epoch %d): test loss %.4f", (long long)id, (long long)chosen->id,
-                chosen->epoch, e.loss);
+    const auto evaluation = evaluateRun(store, id);
+    const EvalResult& e = evaluation->result;
+    std::printf("run %lld, checkpoint %lld (epoch %d): test loss %.4f", (long long)id, (long long)evaluation->checkpointId,
+                evaluation->epoch, e.loss);
     if (e.classes)
         std::printf("  accuracy %.4f  top-5 %.4f", e.accuracy, e.topK);
     std::printf("  (%lld samples)\n", (long long)e.samples);
@@ -299,7 +269,8 @@ int runsCommand(const std::vector<std::string>& argv)
         return pos.empty() && !args.has("help") ? kUsage : kOk;
     }
     const std::string path = args.get("workspace", RunStore::defaultPath());
-    RunStore store(path, !RunStore::writable(path));  // a read-only workspace can still be read
+    const auto opened = openWorkspace(path);  // a read-only workspace can still be read
+    RunStore& store = *opened;
     const std::string& what = pos[0];
     std::vector<std::int64_t> ids;
     const auto needRuns = [&](std::size_t at, std::size_t least) {

@@ -312,6 +312,13 @@ void RunStore::heartbeat(std::int64_t id)
     db_.prepare("UPDATE runs SET heartbeat_at = ? WHERE id = ?").bind(1, now()).bind(2, id).run();
 }
 
+void RunStore::setHyperparams(std::int64_t id, const nlohmann::json& hyperparams)
+{
+    db_.prepare("UPDATE runs SET hyperparams = ? WHERE id = ?").bind(1, hyperparams.dump()).bind(2, id).run();
+    if (db_.changes() == 0)
+        throw StoreError(db_.path() + ": no run " + std::to_string(id));
+}
+
 RunRecord RunStore::run(std::int64_t id)
 {
     auto s = db_.prepare(std::string("SELECT ") + kRunColumns + " FROM runs r WHERE r.id = ?");

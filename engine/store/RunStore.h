@@ -93,6 +93,7 @@ public:
     std::vector<RunSummary> listRuns(const RunFilter& filter = {});
     void setTags(std::int64_t id, const std::vector<std::string>& add, const std::vector<std::string>& remove);
     void setNotes(std::int64_t id, const std::string& notes);
+    void setHyperparams(std::int64_t id, const nlohmann::json& hyperparams);  // settings migrations
     void deleteRun(std::int64_t id);                // with its metrics, checkpoints and artefacts
     int recoverInterrupted();                       // marks dead owners' runs; returns how many
 

@@ -9,21 +9,21 @@
 #include <string>
 #include <vector>
 
-namespace neurite::cli {
+namespace neurite {
 
 class RunRecorder {
 public:
     // store may be null: nothing is recorded.
-    // bestMetric: what the retention rule keeps the best checkpoint by (val/loss, val/accuracy,
-    // val/top5, epoch/train_loss, epoch/train_accuracy); accuracies count higher as better.
+    // bestMetric: what the retention rule keeps the best checkpoint by (a rankable metric of the
+    // catalogue, MetricCatalogue.h, which also says whether higher is better).
     RunRecorder(RunStore* store, std::int64_t runId, int checkpointEvery, int keepLast, std::int64_t batch,
                 std::string bestMetric = "val/loss");
-    static bool higherIsBetter(const std::string& metric);
 
     void step(const StepStats& s);
     void epoch(const EpochStats& e, Trainer& trainer, bool last);
     void finish(const TrainResult& result);
     void failed(const std::string& message);
+    void stopped(const std::string& message);           // ended before training began (cancelled)
     void evaluation(const EvalResult& r, const std::vector<std::string>& classNames);
     // Time spent on the training thread recording per-step and per-epoch metrics, and writing
     // checkpoints (to show what recording costs).
@@ -50,4 +50,4 @@ private:
 // Precision, recall and F1 per class from a confusion matrix [true × predicted].
 nlohmann::json perClassMetrics(const EvalResult& r, const std::vector<std::string>& classNames);
 
-} // namespace neurite::cli
+} // namespace neurite

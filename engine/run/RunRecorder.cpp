@@ -1,8 +1,10 @@
-#include "app/cli/RunRecorder.h"
+#include "engine/run/RunRecorder.h"
+
+#include "engine/run/MetricCatalogue.h"
 
 #include <cmath>
 
-namespace neurite::cli {
+namespace neurite {
 
 namespace {
 double since(std::chrono::steady_clock::time_point t)
@@ -10,11 +12,6 @@ double since(std::chrono::steady_clock::time_point t)
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 } // namespace
-
-bool RunRecorder::higherIsBetter(const std::string& metric)
-{
-    return metric.find("accuracy") != std::string::npos || metric.find("top5") != std::string::npos;
-}
 
 RunRecorder::RunRecorder(RunStore* store, std::int64_t runId, int checkpointEvery, int keepLast, std::int64_t batch,
                          std::string bestMetric)
@@ -113,6 +110,12 @@ void RunRecorder::failed(const std::string& message)
         store_->finishRun(run_, "failed", message);
 }
 
+void RunRecorder::stopped(const std::string& message)
+{
+    if (store_)
+        store_->finishRun(run_, "stopped", message);
+}
+
 nlohmann::json perClassMetrics(const EvalResult& r, const std::vector<std::string>& classNames)
 {
     nlohmann::json out = nlohmann::json::array();
@@ -178,4 +181,4 @@ TrainerState RunRecorder::decodeState(const std::string& text)
     return s;
 }
 
-} // namespace neurite::cli
+} // namespace neurite
