@@ -3,6 +3,11 @@
 #include "app/cli/Commands.h"
 #include "engine/core/Error.h"
 #include "engine/graph/ModelJson.h"
+#include "engine/compare/BestValue.h"
+#include "engine/compare/MetricsCsv.h"
+#include "engine/compare/ModelDiff.h"
+#include "engine/compare/SettingsDiff.h"
+#include "engine/run/MetricCatalogue.h"
 #include "engine/run/TrainingJob.h"
 #include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
@@ -12,6 +17,7 @@
 #include <fstream>
 #include <iostream>
 #include <set>
+#include <sstream>
 
 namespace neurite::cli {
 
@@ -138,24 +144,6 @@ int show(RunStore& store, std::int64_t id)
     return kOk;
 }
 
-// Nodes added, removed and changed from model a to model b.
-void modelDiff(const ModelGraph& a, const ModelGraph& b)
-{
-    for (const auto& n : b.nodes) {
-        const Node* old = a.find(n.id);
-        if (!old)
-            std::printf("    + %s (%s %s)\n", n.id.c_str(), n.type.c_str(), n.attrs.dump().c_str());
-        else if (old->type != n.type || old->attrs != n.attrs)
-            std::printf("    ~ %s: %s %s -> %s %s\n", n.id.c_str(), old->type.c_str(), old->attrs.dump().c_str(),
-                        n.type.c_str(), n.attrs.dump().c_str());
-    }
-    for (const auto& n : a.nodes)
-        if (!b.find(n.id))
-            std::printf("    - %s (%s)\n", n.id.c_str(), n.type.c_str());
-    if (a.edges != b.edges)
-        std::printf("    edges differ (%zu vs %zu)\n", a.edges.size(), b.edges.size());
-}
-
 int compare(RunStore& store, const std::vector<std::int64_t>& ids)
 {
     std::vector<RunRecord> runs;
@@ -165,33 +153,25 @@ int compare(RunStore& store, const std::vector<std::int64_t>& ids)
     for (const auto& r : runs)
         std::printf(" %18s", ("run " + std::to_string(r.id)).c_str());
     std::printf("\n");
-    // Only the settings that differ (the jobs flattened to JSON pointers: /train/lr).
     std::vector<nlohmann::json> settings;
-    std::set<std::string> keys;
-    for (const auto& r : runs) {
-        settings.push_back(jobToJson(jobOfRun(r)).flatten());
-        for (const auto& [k, v] : settings.back().items())
-            keys.insert(k);
-    }
+    for (const auto& r : runs)
+        settings.push_back(jobToJson(jobOfRun(r)));
     std::printf("settings that differ:\n");
-    for (const auto& k : keys) {
-        std::vector<std::string> values;
-        for (const auto& s : settings)
-            values.push_back(s.contains(k) ? (s[k].is_string() ? s[k].get<std::string>() : s[k].dump()) : "-");
-        if (std::equal(values.begin() + 1, values.end(), values.begin()))
-            continue;
-        std::printf("  %-24s", k.c_str());
-        for (const auto& v : values)
-            std::printf(" %18.18s", v.c_str());
+    for (const auto& d : differingSettings(settings, {"version", "recording"})) {
+        std::printf("  %-24s", d.key.c_str());
+        for (const auto& v : d.values)
+            std::printf(" %18.18s", v ? v->c_str() : "-");
         std::printf("\n");
     }
     std::printf("model:\n");
     const ModelGraph first = modelFromText(runs[0].modelJson);
     for (std::size_t i = 1; i < runs.size(); ++i) {
+        const ModelDiff diff = diffModels(first, modelFromText(runs[i].modelJson));
         std::printf("  run %lld against run %lld:%s\n", (long long)runs[i].id, (long long)runs[0].id,
-                    runs[i].modelHash == runs[0].modelHash ? " the same model" : "");
-        if (runs[i].modelHash != runs[0].modelHash)
-            modelDiff(first, modelFromText(runs[i].modelJson));
+                    diff.empty() ? " the same model" : "");
+        std::istringstream lines(modelDiffText(diff));
+        for (std::string line; std::getline(lines, line);)
+            std::printf("    %s\n", line.c_str());
     }
     std::printf("metrics (final / best):\n");
     std::set<std::string> names;
@@ -199,21 +179,19 @@ int compare(RunStore& store, const std::vector<std::int64_t>& ids)
         for (const auto& n : store.metricNames(id))
             names.insert(n);
     for (const auto& name : names) {
-        if (name.rfind("epoch/", 0) != 0 && name.rfind("val/", 0) != 0 && name.rfind("test/", 0) != 0)
+        const MetricInfo* info = findMetric(name);
+        if (info && info->scope == MetricScope::Step)
             continue;  // per-step metrics are for charts
         std::printf("  %-24s", name.c_str());
-        const bool lowerIsBetter = name.find("loss") != std::string::npos || name.find("seconds") != std::string::npos;
         for (auto id : ids) {
             const auto points = store.metrics(id, name);
-            if (points.empty()) {
+            const auto best = bestValue(points, higherIsBetter(name));
+            if (points.empty() || !best) {
                 std::printf(" %18s", "-");
                 continue;
             }
-            double best = points[0].value;
-            for (const auto& p : points)
-                best = lowerIsBetter ? std::min(best, p.value) : std::max(best, p.value);
             char text[40];
-            std::snprintf(text, sizeof text, "%.4g/%.4g", points.back().value, best);
+            std::snprintf(text, sizeof text, "%.4g/%.4g", points.back().value, *best);
             std::printf(" %18s", text);
         }
         std::printf("\n");
@@ -223,24 +201,7 @@ int compare(RunStore& store, const std::vector<std::int64_t>& ids)
 
 int exportCsv(RunStore& store, const std::vector<std::int64_t>& ids, const std::string& file)
 {
-    std::ofstream out(file);
-    if (!out)
-        throw DataError(file, "cannot write the CSV file");
-    out << "run,run_name,metric,step,epoch,samples,time,value\n";
-    std::size_t rows = 0;
-    for (auto id : ids) {
-        const RunRecord r = store.run(id);
-        std::string name = r.name;
-        std::replace(name.begin(), name.end(), ',', ' ');
-        for (const auto& metric : store.metricNames(id))
-            for (const auto& p : store.metrics(id, metric)) {
-                out << id << ',' << name << ',' << metric << ',' << p.step << ',' << p.epoch << ',' << p.samples << ','
-                    << p.time << ',' << p.value << '\n';
-                ++rows;
-            }
-    }
-    if (!out)
-        throw DataError(file, "write failed (disk full?)");
+    const std::size_t rows = saveMetricsCsv(store, ids, file);
     std::printf("wrote %zu metric points of %zu run(s) to %s\n", rows, ids.size(), file.c_str());
     return kOk;
 }

@@ -33,6 +33,9 @@ public:
     std::string name;
     std::vector<Node> nodes;
     std::vector<Edge> edges;
+    // How the studio last set up training for this model (a job's JSON, engine/run/Job.h), saved
+    // with the file; empty when none. Not part of the network: runs store the model without it.
+    nlohmann::json training = nlohmann::json::object();
 
     const Node* find(const std::string& id) const;
     Node* find(const std::string& id);

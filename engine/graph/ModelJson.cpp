@@ -75,6 +75,11 @@ ModelGraph modelFromJson(const json& input, const std::string& source)
 
     ModelGraph graph;
     graph.name = doc.value("name", "");
+    if (input.contains("training")) {
+        if (!input["training"].is_object())
+            fail(source, "\"training\" must be an object of training settings");
+        graph.training = input["training"];
+    }
     if (!doc.contains("nodes") || !doc["nodes"].is_array())
         fail(source, "missing \"nodes\" list");
     std::size_t index = 0;
@@ -146,7 +151,10 @@ json modelToJson(const ModelGraph& graph)
     json edges = json::array();
     for (const auto& e : graph.edges)
         edges.push_back({{"from", e.from.node + "." + e.from.port}, {"to", e.to.node + "." + e.to.port}});
-    return {{"format", "neurite-model"}, {"version", kModelFormatVersion}, {"name", graph.name}, {"nodes", nodes}, {"edges", edges}};
+    json doc = {{"format", "neurite-model"}, {"version", kModelFormatVersion}, {"name", graph.name}, {"nodes", nodes}, {"edges", edges}};
+    if (!graph.training.empty())
+        doc["training"] = graph.training;
+    return doc;
 }
 
 void saveModel(const ModelGraph& graph, const std::string& path)

@@ -4,7 +4,8 @@
 // Version 2 (current):
 //   {"format": "neurite-model", "version": 2, "name": "...",
 //    "nodes": [{"id": "fc1", "type": "Linear", "attrs": {"out_features": 256}, "pos": [x, y]}, ...],
-//    "edges": [{"from": "flatten.out", "to": "fc1.in"}, ...]}
+//    "edges": [{"from": "flatten.out", "to": "fc1.in"}, ...],
+//    "training": {...}}   optional: the studio's training settings (a job's JSON, engine/run/Job.h)
 // Version 1 (a plain chain of layers, still accepted and migrated to a graph):
 //   {"version": 1, "name": "...", "input": [1, 28, 28], "layers": [{"type": "Flatten"}, ...]}
 #include "engine/graph/ModelGraph.h"

@@ -98,6 +98,7 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
     validate(spec_);
     const TrainConfig& config = spec_.train;
     graph_ = modelFromText(spec_.modelJson, resumeRun ? "run " + std::to_string(*resumeRun) : "the model");
+    graph_.training = nlohmann::json::object();  // the job says how it is trained; the run keeps the network
     if (spec_.labelSmoothing)
         for (auto& node : graph_.nodes)
             if (node.type == "CrossEntropyLoss")
