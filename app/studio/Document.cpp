@@ -36,6 +36,7 @@ void Document::reset(ModelGraph graph, const QString& path)
     undo_.clear();
     edited();
     emit fileChanged();
+    emit trainingChanged();
 }
 
 void Document::load(const QString& path)
@@ -138,6 +139,12 @@ void Document::renameNode(const std::string& from, const std::string& to)
         }
         edited();
     }
+}
+
+void Document::setTraining(const nlohmann::json& training)
+{
+    graph_.training = training;
+    emit trainingChanged();
 }
 
 void Document::setName(const std::string& name)

@@ -59,10 +59,12 @@ public:
     void setAttribute(const std::string& id, const std::string& name, const nlohmann::json& value);  // null: default
     void renameNode(const std::string& from, const std::string& to);
     void setName(const std::string& name);
+    void setTraining(const nlohmann::json& training);      // emits trainingChanged(), not graphChanged()
 
 signals:
     void graphChanged();                                    // after every edit; analysis() is fresh
     void fileChanged();                                     // path or modified state
+    void trainingChanged();                                 // the training settings saved with the model
 
 private:
     void edited();

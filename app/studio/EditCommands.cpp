@@ -153,3 +153,16 @@ RenameNodeCommand::RenameNodeCommand(Document* doc, std::string from, std::strin
 {
     setText(QObject::tr("Rename %1 → %2").arg(QString::fromStdString(from_), QString::fromStdString(to_)));
 }
+
+SetTrainingCommand::SetTrainingCommand(Document* doc, nlohmann::json training)
+    : doc_(doc), before_(doc->graph().training), after_(std::move(training))
+{
+    setText(QObject::tr("Change training settings"));
+}
+
+bool SetTrainingCommand::mergeWith(const QUndoCommand* other)
+{
+    after_ = static_cast<const SetTrainingCommand*>(other)->after_;
+    setObsolete(after_ == before_);
+    return true;
+}

@@ -104,3 +104,18 @@ private:
     Document* doc_;
     std::string from_, to_;
 };
+
+// Changes the training settings saved with the model (the Training dock). Consecutive changes
+// merge into one command.
+class SetTrainingCommand : public QUndoCommand {
+public:
+    SetTrainingCommand(Document* doc, nlohmann::json training);
+    void redo() override { doc_->setTraining(after_); }
+    void undo() override { doc_->setTraining(before_); }
+    int id() const override { return 3; }
+    bool mergeWith(const QUndoCommand* other) override;
+
+private:
+    Document* doc_;
+    nlohmann::json before_, after_;
+};

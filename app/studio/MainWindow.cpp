@@ -12,6 +12,8 @@
 #include "app/studio/SummaryDock.h"
 #include "app/studio/Theme.h"
 #include "app/studio/WelcomePage.h"
+#include "app/studio/training/LiveChartsDock.h"
+#include "app/studio/training/TrainingPanel.h"
 #include "engine/core/Error.h"
 #include "engine/graph/ModelJson.h"
 #include "widgets/nodegraph/LayeredLayout.h"
@@ -76,10 +78,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
     autosave_ = new Autosave(&doc_, this);
     createDocks();
+    createTraining();
     createActions();
 
     connect(welcome_, &WelcomePage::newBlank, this, &MainWindow::newBlank);
-    connect(welcome_, &WelcomePage::templateChosen, this, &MainWindow::openTemplate);
+    connect(welcome_, &WelcomePage::templateChosen, this, [this](const QString& resource) {
+        if (confirmStopTraining(tr("Opening another model")))
+            openTemplate(resource);
+    });
     connect(welcome_, &WelcomePage::openRequested, this, [this](const QString& path) {
         path.isEmpty() ? openDialog() : void(openFile(path));
     });
@@ -167,7 +173,7 @@ void MainWindow::createActions()
 {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New"), QKeySequence::New, this, [this] {
-        if (maybeSave())
+        if (confirmStopTraining(tr("Closing the model")) && maybeSave())
             newBlank();
     });
     file->addAction(tr("New &Window"), QKeySequence(tr("Ctrl+Shift+N")), this, [] {
@@ -176,10 +182,11 @@ void MainWindow::createActions()
         w->show();
     });
     file->addAction(tr("&Open…"), QKeySequence::Open, this, [this] {
-        if (maybeSave())
+        if (confirmStopTraining(tr("Opening another model")) && maybeSave())
             openDialog();
     });
     file->addAction(tr("Start &Page"), this, [this] { centre_->setCurrentWidget(welcome_); });
+    file->addAction(tr("Open &Workspace…"), this, &MainWindow::openWorkspaceDialog);
     file->addSeparator();
     file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
     file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
@@ -258,6 +265,10 @@ void MainWindow::createActions()
                               static_cast<QDockWidget*>(code_), static_cast<QDockWidget*>(summary_),
                               static_cast<QDockWidget*>(problems_), static_cast<QDockWidget*>(history_)})
         view->addAction(dock->toggleViewAction());
+
+    createTrainingActions(menuBar()->addMenu(tr("&Run")));
+    view->addAction(trainingPanel_->toggleViewAction());
+    view->addAction(charts_->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Neurite Studio"), this, [this] {
@@ -338,7 +349,7 @@ void MainWindow::fileOpened(const QString& path)
                 if (a != b && b->type() == NodeItem::Type &&
                     a->sceneBoundingRect().adjusted(10, 10, -10, -10).intersects(b->sceneBoundingRect().adjusted(10, 10, -10, -10)))
                     return autoLayout();
-    view_->fitToView(0.6);  // readable text; the minimap shows the rest of a long model
+    view_->fitToView();  // the whole model, as a person expects on opening it
 }
 
 bool MainWindow::saveTo(const QString& path)
@@ -398,7 +409,7 @@ bool MainWindow::maybeSave()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
-    if (!maybeSave()) {
+    if (!confirmStopTraining(tr("Closing the window")) || !maybeSave()) {
         event->ignore();
         return;
     }

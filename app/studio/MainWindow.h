@@ -8,6 +8,13 @@
 #include <QMainWindow>
 
 class Autosave;
+class LiveChartsDock;
+class RunsDock;
+class QAction;
+class QMenu;
+class TrainingController;
+class TrainingPanel;
+struct TrainingFinished;
 class CodeDock;
 class GraphAdapter;
 class HistoryDock;
@@ -44,6 +51,19 @@ public:
     SummaryDock* summary() const { return summary_; }
     ProblemsDock* problems() const { return problems_; }
     WelcomePage* welcome() const { return welcome_; }
+    TrainingController* training() const { return training_; }
+    TrainingPanel* trainingPanel() const { return trainingPanel_; }
+    LiveChartsDock* liveCharts() const { return charts_; }
+    RunsDock* runs() const { return runs_; }
+    // Records runs in, and lists the runs of, this workspace (remembered for the next start).
+    // Returns false and says why in the message bar when it cannot be opened.
+    bool setWorkspace(const QString& path);
+    // Puts run `id`'s model, with its training settings, on the canvas (asks about unsaved work).
+    bool openRunModel(qint64 id);
+    void forkRun(qint64 id);                            // trains the run's model and settings anew
+    QAction* trainAction() const { return trainAction_; }
+    QAction* pauseAction() const { return pauseAction_; }
+    QAction* stopAction() const { return stopAction_; }
     QString message() const;                            // the message bar's text ("" when hidden)
     void showCanvas();
 
@@ -53,6 +73,10 @@ public slots:
     void paste();
     void duplicate();
     void autoLayout();
+    // Trains the model on the canvas with the Training dock's settings (queue: after the jobs
+    // already waiting). A model with errors is not trained: the message says what to fix and the
+    // node is selected. Returns whether a job was queued.
+    bool train(bool queue = false);
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -72,6 +96,14 @@ private:
     void updateStatus();
     void fileOpened(const QString& path);
     void pasteGraph(const neurite::ModelGraph& part);
+    // [SECTION] Training (MainWindowTraining.cpp)
+    void createTraining();
+    void createTrainingActions(QMenu* run);
+    void trainingStateChanged();
+    void trainingFinished(const TrainingFinished& result);
+    void syncTrainingPanel();                           // the document's settings into the dock
+    bool confirmStopTraining(const QString& why);       // false: the person wants to keep training
+    void openWorkspaceDialog();
 
     Document doc_;
     StudioSettings settings_;
@@ -89,5 +121,13 @@ private:
     ProblemsDock* problems_ = nullptr;
     HistoryDock* history_ = nullptr;
     Autosave* autosave_;
+    TrainingController* training_ = nullptr;
+    TrainingPanel* trainingPanel_ = nullptr;
+    LiveChartsDock* charts_ = nullptr;
+    RunsDock* runs_ = nullptr;
+    QAction* trainAction_ = nullptr;
+    QAction* queueAction_ = nullptr;
+    QAction* pauseAction_ = nullptr;
+    QAction* stopAction_ = nullptr;
     int pasteCount_ = 0;
 };

@@ -19,6 +19,8 @@ public:
     void setSnapToGrid(bool v) { settings_.setValue(kSnap, v); }
     bool minimap() const { return get<bool>(kMinimap, true); }
     void setMinimap(bool v) { settings_.setValue(kMinimap, v); }
+    QString workspace() const { return get<QString>(kWorkspace, {}); }    // empty: the CLI's default
+    void setWorkspace(const QString& v) { settings_.setValue(kWorkspace, v); }
     QStringList recentFiles() const { return get<QStringList>(kRecent, {}); }
     void addRecentFile(const QString& path);            // most recent first, at most 8
 
@@ -35,5 +37,6 @@ private:
     static constexpr const char* kSnap = "canvas/snapToGrid";
     static constexpr const char* kMinimap = "canvas/minimap";
     static constexpr const char* kRecent = "files/recent";
+    static constexpr const char* kWorkspace = "runs/workspace";
     QSettings settings_;
 };

@@ -116,7 +116,13 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
         backend_ = createBackend("cpu", spec_.threads);
     }
 
-    data_ = std::make_unique<DataBundle>(loadDataset(spec_.data.spec, config.seed));
+    try {
+        data_ = std::make_unique<DataBundle>(loadDataset(spec_.data.spec, config.seed));
+    } catch (const DataSpecError&) {
+        throw;
+    } catch (const ConfigError& e) {
+        throw DataSpecError(e.what());
+    }
     DataBundle& data = *data_;
     if (const auto limit = spec_.data.trainSamples; limit > 0 && limit < data.train.size()) {
         data.train.labels.resize(std::size_t(limit));

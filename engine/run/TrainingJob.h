@@ -6,6 +6,7 @@
 //
 // Thread rule: construct, run and destroy a TrainingJob on one thread (the callbacks are called on
 // it); only the JobControl is touched from other threads. The RunStore passed in is this thread's.
+#include "engine/core/Error.h"
 #include "engine/run/Job.h"
 #include "engine/run/JobControl.h"
 #include "engine/store/RunStore.h"
@@ -23,6 +24,13 @@ struct DataBundle;
 class Backend;
 class Batcher;
 class RunRecorder;
+
+// A data set named or given wrongly (an unknown name, a path that is no data set, bad options):
+// a setting, said at the data set field.
+class DataSpecError : public ConfigError {
+public:
+    using ConfigError::ConfigError;
+};
 
 // What is being trained, known once the job is set up (for the front end's header lines).
 struct JobInfo {

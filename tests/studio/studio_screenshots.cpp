@@ -6,6 +6,8 @@
 #include "app/studio/InspectorDock.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/Theme.h"
+#include "app/studio/training/TrainingController.h"
+#include "app/studio/training/TrainingPanel.h"
 #include "widgets/nodegraph/NodeGraphScene.h"
 #include "widgets/nodegraph/NodeGraphView.h"
 
@@ -87,6 +89,21 @@ int main(int argc, char** argv)
     ok &= shoot(w, out.filePath(QStringLiteral("inspector-maths.png")));
     w.code()->raise();
     ok &= shoot(w, out.filePath(QStringLiteral("code.png")));
+
+    // Training the MLP on Fashion-MNIST: F5, the live charts, the run's result.
+    {
+        applyTheme(Theme::Light);
+        w.openTemplate(QStringLiteral(":/models/mlp.json"));
+        neurite::JobSpec job = w.trainingPanel()->job();
+        job.train.epochs = 4;
+        w.trainingPanel()->setJob(job);
+        w.train();
+        QTest::qWait(1500);
+        ok &= shoot(w, out.filePath(QStringLiteral("training-live.png")));
+        if (!QTest::qWaitFor([&] { return !w.training()->busy(); }, 180000))
+            ok = false;
+        ok &= shoot(w, out.filePath(QStringLiteral("training-done.png")));
+    }
 
     // The dark theme, on the residual network arranged automatically.
     applyTheme(Theme::Dark);

@@ -139,6 +139,7 @@ private slots:
     void saveOpenRoundTrip();
     void aBadFileIsRefusedWithItsMessage();
     void anOldFileOpensArrangedAndByDragAndDrop();
+    void anOpenedFileShowsTheWholeModel();
     void inspectorShowsMathsWithTheModelsShapes();
     void problemsShowOnTheNodeAndSelectIt();
     void codeFollowsTheGraphAndTheSelection();
@@ -408,6 +409,17 @@ void TestStudio::anOldFileOpensArrangedAndByDragAndDrop()
         for (QGraphicsItem* b : w_->scene()->items())
             if (a != b && a->type() == NodeItem::Type && b->type() == NodeItem::Type)
                 QVERIFY(!a->sceneBoundingRect().adjusted(10, 10, -10, -10).intersects(b->sceneBoundingRect().adjusted(10, 10, -10, -10)));
+}
+
+// resnet-small.json once opened on 4 of its 22 nodes; a person expects the whole model in view.
+void TestStudio::anOpenedFileShowsTheWholeModel()
+{
+    QVERIFY(w_->openFile(QStringLiteral(NEURITE_SOURCE_DIR "/resources/models/resnet-small.json")));
+    QCOMPARE(w_->document()->graph().nodes.size(), std::size_t(22));
+    const QRectF visible = w_->view()->mapToScene(w_->view()->viewport()->rect()).boundingRect();
+    for (QGraphicsItem* item : w_->scene()->items())
+        if (item->type() == NodeItem::Type)
+            QVERIFY2(visible.contains(item->sceneBoundingRect()), qPrintable(static_cast<NodeItem*>(item)->toolTip()));
 }
 
 void TestStudio::inspectorShowsMathsWithTheModelsShapes()

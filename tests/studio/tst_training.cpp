@@ -1,0 +1,300 @@
+// Training in the studio: the controller and its worker thread (start, pause, continue, stop at
+// random moments; 100 start/stop cycles; throttled updates that still carry every step), errors
+// shown where they are, the store recording every state, settings saved with the model, and the
+// whole path driven as a person does it: a template, F5, the run in the browser.
+#include "app/studio/MainWindow.h"
+#include "app/studio/runs/RunsDock.h"
+#include "app/studio/runs/RunsTableModel.h"
+#include "app/studio/training/TrainingController.h"
+#include "app/studio/training/TrainingPanel.h"
+#include "engine/graph/ModelJson.h"
+#include "engine/run/Workspace.h"
+#include "engine/store/RunStore.h"
+#include "widgets/nodegraph/NodeGraphScene.h"
+
+#include <QAbstractItemModel>
+#include <QApplication>
+#include <QComboBox>
+#include <QLabel>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QUndoStack>
+#include <QtTest>
+#include <random>
+
+using namespace neurite;
+
+namespace {
+
+const char* kPointModel = R"({"version": 1, "name": "points", "input": [2], "layers": [
+    {"type": "Linear", "out_features": 32}, {"type": "ReLU"}, {"type": "Dropout", "p": 0.1},
+    {"type": "Linear", "out_features": 3}, {"type": "CrossEntropyLoss"}]})";
+
+JobSpec pointJob(int epochs, const char* data = "spiral:samples=600")
+{
+    JobSpec job;
+    job.modelJson = kPointModel;
+    job.data.spec = data;
+    job.train.epochs = epochs;
+    job.train.batch = 16;
+    job.train.lr = 0.01;
+    job.threads = 1;
+    return job;
+}
+
+// Answers the next modal question box with `button` (QMessageBox::question blocks the test).
+void answerNextQuestion(QMessageBox::StandardButton button)
+{
+    QTimer::singleShot(0, [button] {
+        QTRY_VERIFY(qobject_cast<QMessageBox*>(QApplication::activeModalWidget()));
+        auto* box = qobject_cast<QMessageBox*>(QApplication::activeModalWidget());
+        box->button(button)->click();
+    });
+}
+
+} // namespace
+
+class TestTraining : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString at(const char* name) const { return dir_.filePath(QString::fromLatin1(name)); }
+
+private slots:
+    // Pause holds between steps (nothing arrives), continue goes on, stop ends within one step and
+    // the run is recorded as stopped, at random moments.
+    void pauseContinueStopAtRandomMoments()
+    {
+        TrainingController c;
+        c.setWorkspace(at("pause.db"));
+        std::mt19937 random(11);
+        qint64 lastStep = 0;
+        connect(&c, &TrainingController::steps, &c, [&](const QVector<StepPoint>& p) { lastStep = p.back().step; });
+        QSignalSpy finished(&c, &TrainingController::finished);
+        for (int trial = 0; trial < 5; ++trial) {
+            c.enqueue(pointJob(500), QStringLiteral("trial"));
+            QTRY_COMPARE(c.state(), TrainingController::State::Training);
+            QTest::qWait(int(random() % 200));
+            c.pause();
+            QTRY_COMPARE(c.state(), TrainingController::State::Paused);
+            QTest::qWait(50);  // updates already on their way arrive
+            const qint64 held = lastStep;
+            QTest::qWait(150);
+            QCOMPARE(lastStep, held);
+            c.resume();
+            QTRY_VERIFY(lastStep > held);
+            QTest::qWait(int(random() % 100));
+            c.stop();  // (that it ends within one step is tst_job's; here: the window's side)
+            QTRY_COMPARE(finished.count(), trial + 1);
+            const auto r = finished.last().at(0).value<TrainingFinished>();
+            QCOMPARE(r.status, QStringLiteral("stopped"));
+            QCOMPARE(lastStep, r.steps);  // every step taken reached the window before the end
+            QCOMPARE(c.state(), TrainingController::State::Idle);
+            RunStore store(at("pause.db").toStdString());
+            QCOMPARE(store.run(r.runId).status, std::string("stopped"));
+        }
+    }
+
+    // Updates come at most about 30 times a second, and together they carry every step.
+    void updatesAreThrottledButCarryEveryStep()
+    {
+        TrainingController c;
+        c.setWorkspace({});  // not recorded
+        int updates = 0;
+        qint64 points = 0, last = 0;
+        bool ordered = true;
+        connect(&c, &TrainingController::steps, &c, [&](const QVector<StepPoint>& p) {
+            ++updates;
+            for (const auto& s : p) {
+                ordered &= s.step == last + 1;
+                last = s.step;
+            }
+            points += p.size();
+        });
+        QSignalSpy finished(&c, &TrainingController::finished);
+        QElapsedTimer clock;
+        clock.start();
+        c.enqueue(pointJob(30), QStringLiteral("fast"));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const double seconds = clock.elapsed() / 1000.0;
+        const auto r = finished.last().at(0).value<TrainingFinished>();
+        QCOMPARE(r.status, QStringLiteral("completed"));
+        QVERIFY(ordered);
+        QCOMPARE(points, r.steps);  // 30 epochs × 34 steps, every one delivered
+        qInfo("%lld steps in %.2f s reached the GUI in %d updates", r.steps, seconds, updates);
+        QVERIFY(updates < r.steps / 4);           // gathered, not one signal per step
+        QVERIFY(updates <= int(31 * seconds) + 2 * 30 + 5);  // ≤ 30/s, plus a flush per epoch and phase
+    }
+
+    // 100 starts and stops at random moments: no crash, no leak (the sanitizer pass runs this too),
+    // every job ends with exactly one finished().
+    void hundredStartStopCycles()
+    {
+        TrainingController c;
+        c.setWorkspace(at("cycles.db"));
+        QSignalSpy finished(&c, &TrainingController::finished);
+        std::mt19937 random(5);
+        for (int i = 0; i < 100; ++i) {
+            c.enqueue(pointJob(1000, "spiral:samples=200"), QStringLiteral("cycle"));
+            QTest::qWait(int(random() % 30));
+            c.stop();
+            QTRY_COMPARE_WITH_TIMEOUT(finished.count(), i + 1, 20000);
+        }
+        QCOMPARE(c.state(), TrainingController::State::Idle);
+        RunStore store(at("cycles.db").toStdString());
+        for (const auto& r : store.listRuns())
+            QVERIFY2(r.run.status == "stopped", r.run.status.c_str());
+    }
+
+    void aQueueRunsOneAfterAnother()
+    {
+        TrainingController c;
+        c.setWorkspace(at("queue.db"));
+        QSignalSpy finished(&c, &TrainingController::finished);
+        c.enqueue(pointJob(2), QStringLiteral("a"));
+        c.enqueue(pointJob(3), QStringLiteral("b"));
+        c.enqueue(pointJob(1), QStringLiteral("c"));
+        QCOMPARE(c.queued(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 60000);
+        RunStore store(at("queue.db").toStdString());
+        const auto runs = store.listRuns();
+        QCOMPARE(runs.size(), std::size_t(3));
+        for (const auto& r : runs)
+            QCOMPARE(r.run.status, std::string("completed"));
+        QCOMPARE(jobOfRun(runs[1].run).train.epochs, 3);  // in the order queued
+        // Evaluation and resume go through the same queue.
+        c.enqueueEvaluation(runs[0].run.id);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 4, 60000);
+        QCOMPARE(finished.last().at(0).value<TrainingFinished>().status, QStringLiteral("evaluated"));
+    }
+
+    // The window: a model with a problem is not trained (the node is selected); a diverging run
+    // and bad data show where they belong; the store keeps each run's status.
+    void errorsShowInPlace()
+    {
+        MainWindow w;
+        QVERIFY(w.setWorkspace(at("errors.db")));
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openTemplate(QStringLiteral(":/models/cnn.json")));
+        w.scene()->selectNodes({QStringLiteral("flatten")});
+        w.scene()->removeSelection();
+        QVERIFY(!w.train());
+        QVERIFY2(w.message().contains(QStringLiteral("Fix")), qPrintable(w.message()));
+        QVERIFY(!w.scene()->selectedNodeIds().isEmpty());
+        QVERIFY(!w.training()->busy());
+
+        // Diverges: plain SGD at a learning rate of 1e30.
+        ModelGraph points = modelFromText(kPointModel);
+        w.document()->reset(points, {});
+        JobSpec job = pointJob(20);
+        job.train.optimizer.kind = "sgd";
+        job.train.lr = 1e30;
+        w.trainingPanel()->setJob(job);
+        QSignalSpy finished(w.training(), &TrainingController::finished);
+        QVERIFY(w.train());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        QVERIFY2(w.message().contains(QStringLiteral("diverged")),
+                 qPrintable(w.message() + finished.last().at(0).value<TrainingFinished>().status));
+
+        // Data that is not there: said under the data set field.
+        job = pointJob(2, "/nonexistent/folder");
+        w.trainingPanel()->setJob(job);
+        QVERIFY(w.train());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+        QVERIFY(w.trainingPanel()->dataProblemLabel()->isVisible());
+        QVERIFY2(w.trainingPanel()->dataProblemLabel()->text().contains(QStringLiteral("/nonexistent/folder")),
+                 qPrintable(w.trainingPanel()->dataProblemLabel()->text()));
+        RunStore store(at("errors.db").toStdString());
+        const auto runs = store.listRuns();
+        QCOMPARE(runs.size(), std::size_t(1));  // the data error stopped it before a run began
+        QCOMPARE(runs[0].run.status, std::string("diverged"));
+        w.document()->undoStack()->setClean();
+    }
+
+    // Closing the window while training asks; yes stops the run cleanly and records it stopped.
+    void closingWhileTrainingAsksThenStops()
+    {
+        auto w = std::make_unique<MainWindow>();
+        QVERIFY(w->setWorkspace(at("close.db")));
+        w->show();
+        QVERIFY(QTest::qWaitForWindowExposed(w.get()));
+        w->document()->reset(modelFromText(kPointModel), {});
+        w->trainingPanel()->setJob(pointJob(5000));
+        QVERIFY(w->train());
+        QTRY_COMPARE(w->training()->state(), TrainingController::State::Training);
+        answerNextQuestion(QMessageBox::No);
+        QVERIFY(!w->close());  // kept open, still training
+        QVERIFY(w->training()->busy());
+        answerNextQuestion(QMessageBox::Yes);
+        QVERIFY(w->close());
+        QVERIFY(!w->training()->busy());
+        w.reset();
+        RunStore store(at("close.db").toStdString());
+        QCOMPARE(store.listRuns().at(0).run.status, std::string("stopped"));
+    }
+
+    // The Training dock's settings are saved with the model and come back when it is opened.
+    void settingsAreSavedWithTheModel()
+    {
+        MainWindow w;
+        QVERIFY(w.setWorkspace(at("settings.db")));
+        w.openTemplate(QStringLiteral(":/models/mlp.json"));
+        QVERIFY(!w.document()->isModified());
+        w.trainingPanel()->epochsBox()->setValue(7);
+        QVERIFY(w.document()->isModified());
+        QCOMPARE(w.document()->graph().training["train"]["epochs"].get<int>(), 7);
+        w.document()->undoStack()->undo();  // an edit like any other
+        QCOMPARE(w.trainingPanel()->epochsBox()->value(), 10);
+        w.document()->undoStack()->redo();
+        QVERIFY(w.saveTo(at("mlp-7.json")));
+        MainWindow other;
+        QVERIFY(other.openFile(at("mlp-7.json")));
+        QCOMPARE(other.trainingPanel()->epochsBox()->value(), 7);
+        // The run stores the network alone: the training settings are its job, not its model.
+        QVERIFY(!modelToJson(loadModel(at("mlp-7.json").toStdString())).value("training", nlohmann::json()).empty());
+    }
+
+    // A person: a template from the start page, F5, the run appears in the runs browser.
+    void templateF5AndTheRunIsInTheBrowser()
+    {
+        MainWindow w;
+        QVERIFY(w.setWorkspace(at("person.db")));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openTemplate(QStringLiteral(":/models/mlp.json")));
+        JobSpec job = w.trainingPanel()->job();
+        job.train.epochs = 1;
+        job.data.trainSamples = 2000;
+        w.trainingPanel()->setJob(job);
+        QSignalSpy finished(w.training(), &TrainingController::finished);
+        QTest::keyClick(&w, Qt::Key_F5);
+        QTRY_VERIFY(w.training()->busy() || finished.count() == 1);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+        const auto r = finished.last().at(0).value<TrainingFinished>();
+        QCOMPARE(r.status, QStringLiteral("completed"));
+        QVERIFY(r.hasTest && r.testAccuracy > 0.5);  // 2,000 images, one epoch: well above chance (0.1)
+        QTRY_COMPARE(w.runs()->model()->rowCount(), 1);
+        w.document()->undoStack()->setClean();
+    }
+};
+
+int main(int argc, char** argv)
+{
+    QTemporaryDir home;  // scratch settings and data
+    qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
+    qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
+    if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("Neurite Studio"));
+    QApplication::setOrganizationName(QStringLiteral("Neurite"));
+    TestTraining test;
+    return QTest::qExec(&test, argc, argv);
+}
+
+#include "tst_training.moc"

@@ -1,0 +1,416 @@
+// widgets/charts: the reduction and smoothing arithmetic against hand-computed values, and
+// MetricChart as a person and a training run use it (live appends, log scale, zoom, export).
+#include "widgets/charts/AxisRange.h"
+#include "widgets/charts/MetricChart.h"
+#include "widgets/charts/MetricChartView.h"
+#include "widgets/charts/SeriesReduction.h"
+
+#include <QApplication>
+#include <QAreaSeries>
+#include <QChart>
+#include <QGraphicsScene>
+#include <QGraphicsSimpleTextItem>
+#include <QImage>
+#include <QLineSeries>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QValueAxis>
+#include <QWheelEvent>
+#include <cmath>
+#include <limits>
+
+namespace {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// A noisy, deterministic curve in [-1, 1].
+std::vector<QPointF> noise(int n)
+{
+    std::vector<QPointF> p(n);
+    for (int i = 0; i < n; ++i)
+        p[i] = QPointF(i, std::sin(i * 0.37) * std::cos(i * 0.011));
+    return p;
+}
+
+bool xSorted(const QList<QPointF>& p)
+{
+    return std::is_sorted(p.begin(), p.end(), [](QPointF a, QPointF b) { return a.x() < b.x(); });
+}
+
+QGraphicsSimpleTextItem* placeholder(const MetricChart& chart)
+{
+    for (QGraphicsItem* item : chart.chart()->scene()->items())
+        if (auto* text = dynamic_cast<QGraphicsSimpleTextItem*>(item))
+            return text;
+    return nullptr;
+}
+} // namespace
+
+class TestCharts : public QObject {
+    Q_OBJECT
+private slots:
+    // ---- reduceToPixelColumns
+    void reductionKeepsASingleSampleSpike();
+    void reductionKeepsFewPointsAsTheyAre();
+    void reductionKeepsTheNeighboursOfTheRange();
+    // ---- smoothing and axes
+    void emaMatchesHandComputedValues();
+    void emaPassesNonFiniteValuesThrough();
+    void axisRangesAndTicks();
+    // ---- MetricChart
+    void appendedPointsAreDrawnReducedAtTheNextTick();
+    void smoothingKeepsTheRawCurve();
+    void logScaleSkipsValuesItCannotShow();
+    void emptyAndNanSeriesShowThePlaceholder();
+    void bandsDrawMeanAndArea();
+    void zoomAndResetZoom();
+    void mouseZoomsAndDoubleClickFits();
+    void exportsPngAndSvg();
+    void followsThePalette();
+};
+
+void TestCharts::reductionKeepsASingleSampleSpike()
+{
+    const int n = 1'000'000, columns = 800;
+    std::vector<QPointF> p = noise(n);
+    p[123'457].setY(1000);
+    p[765'433].setY(-1000);
+    p[400'000].setY(kNaN);   // never chosen as a column's lowest or highest
+    const QList<QPointF> r = reduceToPixelColumns(p, 0, n - 1, columns);
+    QVERIFY(r.size() <= 4 * columns);
+    QVERIFY(r.size() >= columns);
+    QVERIFY(xSorted(r));
+    QVERIFY(r.contains(QPointF(123'457, 1000)));
+    QVERIFY(r.contains(QPointF(765'433, -1000)));
+    QCOMPARE(r.front(), p.front());
+    QCOMPARE(r.back(), p.back());
+    // Each column keeps its true extremes: compare a few against a plain scan.
+    const double perColumn = double(columns) / (n - 1);
+    for (int column : {0, 7, 399, 799}) {
+        double lo = INFINITY, hi = -INFINITY, rlo = INFINITY, rhi = -INFINITY;
+        for (const QPointF& q : p)
+            if (std::min(int(q.x() * perColumn), columns - 1) == column && std::isfinite(q.y())) {
+                lo = std::min(lo, q.y());
+                hi = std::max(hi, q.y());
+            }
+        for (const QPointF& q : r)
+            if (std::min(int(q.x() * perColumn), columns - 1) == column && std::isfinite(q.y())) {
+                rlo = std::min(rlo, q.y());
+                rhi = std::max(rhi, q.y());
+            }
+        QCOMPARE(rlo, lo);
+        QCOMPARE(rhi, hi);
+    }
+}
+
+void TestCharts::reductionKeepsFewPointsAsTheyAre()
+{
+    const std::vector<QPointF> p = noise(1000);
+    const QList<QPointF> r = reduceToPixelColumns(p, 0, 999, 800);   // 1000 < 2 × 800
+    QCOMPARE(r, QList<QPointF>(p.begin(), p.end()));
+    QVERIFY(reduceToPixelColumns(std::vector<QPointF>{}, 0, 1, 10).isEmpty());
+    QCOMPARE(reduceToPixelColumns(p, 5, 5, 10).size(), 3);            // an empty range: the point and its neighbours
+}
+
+void TestCharts::reductionKeepsTheNeighboursOfTheRange()
+{
+    const std::vector<QPointF> p = noise(10'000);
+    QList<QPointF> r = reduceToPixelColumns(p, 100, 200, 10);         // reduced: 101 points ≥ 2 × 10
+    QVERIFY(r.size() <= 4 * 10 + 2);
+    QCOMPARE(r.front(), p[99]);
+    QCOMPARE(r.back(), p[201]);
+    r = reduceToPixelColumns(p, 100.5, 104.5, 800);                    // as they are
+    QCOMPARE(r.size(), 6);
+    QCOMPARE(r.front(), p[100]);
+    QCOMPARE(r.back(), p[105]);
+}
+
+void TestCharts::emaMatchesHandComputedValues()
+{
+    // weight 0.5 over 1, 2, 3: biased 0.5, 1.25, 2.125; debiased by 1 − 0.5ⁿ: 1, 5/3, 17/7.
+    const std::vector<double> s = smoothEma(std::vector<double>{1, 2, 3}, 0.5);
+    QCOMPARE(s.size(), std::size_t(3));
+    QCOMPARE(s[0], 1.0);
+    QVERIFY(std::abs(s[1] - 5.0 / 3) < 1e-12);
+    QVERIFY(std::abs(s[2] - 17.0 / 7) < 1e-12);
+    const std::vector<double> ys{3, -1, 4, 1, 5};
+    QCOMPARE(smoothEma(ys, 0), ys);
+    EmaSmoother one(0.9);   // the live path gives the same as the whole-series one
+    const std::vector<double> whole = smoothEma(ys, 0.9);
+    for (std::size_t i = 0; i < ys.size(); ++i)
+        QCOMPARE(one.next(ys[i]), whole[i]);
+    QCOMPARE(EmaSmoother(1.5).weight(), 0.999);
+    QCOMPARE(EmaSmoother(-1).weight(), 0.0);
+}
+
+void TestCharts::emaPassesNonFiniteValuesThrough()
+{
+    const std::vector<double> s = smoothEma(std::vector<double>{1, kNaN, 3, INFINITY, 5}, 0.5);
+    QCOMPARE(s[0], 1.0);
+    QVERIFY(std::isnan(s[1]));
+    QVERIFY(std::abs(s[2] - 7.0 / 3) < 1e-12);   // (0.25 + 1.5) / 0.75: as if the NaN were not there
+    QVERIFY(std::isinf(s[3]));
+    QVERIFY(std::abs(s[4] - 3.375 / 0.875) < 1e-12);   // (0.875 + 2.5) / (1 − 0.5³)
+}
+
+void TestCharts::axisRangesAndTicks()
+{
+    QCOMPARE(paddedRange(0, 10, false), (AxisRange{-0.5, 10.5}));
+    QCOMPARE(paddedRange(2, 2, false), (AxisRange{1.8, 2.2}));
+    QCOMPARE(paddedRange(0, 0, false), (AxisRange{-1, 1}));
+    const AxisRange log = paddedRange(1, 100, true, 0.5);
+    QVERIFY(std::abs(log.lo - 0.1) < 1e-12 && std::abs(log.hi - 1000) < 1e-9);
+    QCOMPARE(niceTickInterval(100, 10), 10.0);
+    QCOMPARE(niceTickInterval(100, 4), 50.0);
+    QCOMPARE(niceTickInterval(0.7, 5), 0.2);
+}
+
+void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
+{
+    MetricChart chart;
+    chart.resize(800, 400);
+    chart.setSeries("loss", "loss", Qt::red, noise(100'000));
+    chart.flush();
+    QLineSeries* line = chart.line("loss");
+    QVERIFY(line);
+    const double plotWidth = chart.chart()->plotArea().width();
+    QVERIFY(line->count() > 100);
+    QVERIFY(line->count() <= 4 * std::max(plotWidth, 800.0) + 2);
+    QCOMPARE(chart.xRange(), (AxisRange{0, 99'999}));
+
+    chart.appendPoint("loss", QPointF(100'000, 7));
+    QCOMPARE(line->at(line->count() - 1).x(), 99'999.0);   // not yet: drawn at the next tick
+    QTRY_COMPARE_WITH_TIMEOUT(line->at(line->count() - 1), QPointF(100'000, 7), 1000);
+    QCOMPARE(chart.xRange().hi, 100'000.0);
+    QVERIFY(chart.yRange().hi >= 7);
+
+    chart.appendPoint("new", QPointF(3, 1));   // an unknown key: a series of its own
+    chart.flush();
+    QCOMPARE(chart.keys(), (QStringList{"loss", "new"}));
+    QCOMPARE(chart.line("new")->count(), 1);
+    chart.removeSeries("loss");
+    chart.flush();
+    QCOMPARE(chart.keys(), QStringList{"new"});
+    QVERIFY(!chart.line("loss"));
+}
+
+void TestCharts::smoothingKeepsTheRawCurve()
+{
+    MetricChart chart;
+    chart.resize(800, 400);
+    chart.setSeries("a", "a", Qt::blue, std::vector<QPointF>{{0, 1}, {1, 2}, {2, 3}});
+    chart.flush();
+    QCOMPARE(chart.rawLine("a")->count(), 0);   // smoothing 0: the full-colour curve is the raw one
+    QCOMPARE(chart.line("a")->at(2), QPointF(2, 3));
+    chart.setSmoothing(0.5);
+    chart.flush();
+    QCOMPARE(chart.rawLine("a")->count(), 3);
+    QCOMPARE(chart.rawLine("a")->at(2), QPointF(2, 3));
+    QVERIFY(std::abs(chart.line("a")->at(2).y() - 17.0 / 7) < 1e-12);
+    QVERIFY(chart.rawLine("a")->pen().color().alpha() < 100);
+    chart.appendPoint("a", QPointF(3, kNaN));   // passes through: not drawn, the average unchanged
+    chart.appendPoint("a", QPointF(4, 4));
+    chart.flush();
+    QCOMPARE(chart.line("a")->count(), 4);
+    QVERIFY(std::abs(chart.line("a")->at(3).y() - smoothEma(std::vector<double>{1, 2, 3, 4}, 0.5)[3]) < 1e-12);
+}
+
+void TestCharts::logScaleSkipsValuesItCannotShow()
+{
+    MetricChart chart;
+    chart.resize(600, 400);
+    chart.setSeries("lr", "lr", Qt::green, std::vector<QPointF>{{0, -1}, {1, 0}, {2, 0.01}, {3, kNaN}, {4, 10}});
+    chart.setSeries("zero", "zero", Qt::gray, std::vector<QPointF>{{0, 0}, {1, -5}});
+    chart.setLogScale(true);
+    chart.flush();
+    QCOMPARE(chart.line("lr")->count(), 2);
+    QCOMPARE(chart.line("zero")->count(), 0);
+    QVERIFY(chart.yRange().lo > 0 && chart.yRange().lo < 0.01);
+    QVERIFY(chart.yRange().hi > 10);
+    chart.setSmoothing(0.6);
+    chart.flush();
+    for (const QPointF& p : chart.line("lr")->points())
+        QVERIFY(p.y() > 0);
+    chart.show();   // draws the log axis for real
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    QVERIFY(!chart.grab().isNull());
+    chart.setLogScale(false);
+    chart.flush();
+    QCOMPARE(chart.rawLine("lr")->count(), 4);
+    QVERIFY(chart.yRange().lo < -1);
+}
+
+void TestCharts::emptyAndNanSeriesShowThePlaceholder()
+{
+    MetricChart chart;
+    chart.resize(400, 300);
+    chart.flush();
+    QVERIFY(!chart.hasDrawablePoints());
+    QVERIFY(placeholder(chart) && placeholder(chart)->isVisible());
+    QCOMPARE(placeholder(chart)->text(), QString("No data yet"));
+    chart.setPlaceholderText("Waiting for step 1");
+    QCOMPARE(placeholder(chart)->text(), QString("Waiting for step 1"));
+    chart.setSeries("nan", "nan", Qt::red, std::vector<QPointF>{{0, kNaN}, {1, kNaN}, {kNaN, 1}});
+    chart.setSeries("none", "none", Qt::blue, {});
+    chart.setSmoothing(0.9);
+    chart.flush();
+    QVERIFY(!chart.hasDrawablePoints());
+    QVERIFY(placeholder(chart)->isVisible());
+    QVERIFY(!chart.grab().isNull());
+    chart.appendPoint("none", QPointF(1, 1));
+    chart.flush();
+    QVERIFY(chart.hasDrawablePoints());
+    QVERIFY(!placeholder(chart)->isVisible());
+    chart.setSeriesVisible("none", false);
+    chart.flush();
+    QVERIFY(placeholder(chart)->isVisible());
+}
+
+void TestCharts::bandsDrawMeanAndArea()
+{
+    MetricChart chart;
+    chart.resize(600, 400);
+    const std::vector<double> xs{0, 1, 2, 3}, mean{1, 2, 3, 4}, lo{0.5, -1, 2.5, 3}, hi{2, 3, 3.5, 9};
+    chart.setBand("seeds", "lr 0.1 (3 seeds)", Qt::magenta, xs, mean, lo, hi);
+    chart.flush();
+    QCOMPARE(chart.line("seeds")->count(), 4);
+    QVERIFY(!chart.rawLine("seeds"));
+    QAreaSeries* area = nullptr;
+    for (QAbstractSeries* s : chart.chart()->series())
+        if (auto* a = qobject_cast<QAreaSeries*>(s))
+            area = a;
+    QVERIFY(area);
+    QCOMPARE(area->upperSeries()->count(), 4);
+    QCOMPARE(area->lowerSeries()->at(1), QPointF(1, -1));
+    QVERIFY(chart.yRange().lo < -1 && chart.yRange().hi > 9);
+    chart.setLogScale(true);   // the lower bound's -1 is skipped
+    chart.flush();
+    QCOMPARE(area->lowerSeries()->count(), 3);
+    chart.setSeries("seeds", "now a series", Qt::black, std::vector<QPointF>{{0, 1}});
+    chart.flush();
+    QCOMPARE(chart.chart()->series().size(), 2);   // the band's area and mean are gone
+    QVERIFY(chart.rawLine("seeds"));
+}
+
+void TestCharts::zoomAndResetZoom()
+{
+    MetricChart chart;
+    chart.resize(800, 400);
+    std::vector<QPointF> p;
+    for (int i = 0; i <= 1000; ++i)
+        p.emplace_back(i, i);
+    chart.setSeries("y=x", "y = x", Qt::red, p);
+    chart.flush();
+    const AxisRange full = chart.xRange();
+    QCOMPARE(full, (AxisRange{0, 1000}));
+    QCOMPARE(chart.yRange(), paddedRange(0, 1000, false));
+    chart.setXRange(100, 200);
+    QVERIFY(chart.isZoomed());
+    QCOMPARE(chart.xRange(), (AxisRange{100, 200}));
+    QVERIFY(chart.yRange().lo > 90 && chart.yRange().hi < 210);   // y fits what is visible
+    QCOMPARE(chart.line("y=x")->at(0), QPointF(99, 99));          // the line reaches the edges
+    chart.appendPoint("y=x", QPointF(2000, 2000));                // a zoomed chart stays where it is
+    chart.flush();
+    QCOMPARE(chart.xRange(), (AxisRange{100, 200}));
+    chart.resetZoom();
+    QVERIFY(!chart.isZoomed());
+    QCOMPARE(chart.xRange(), (AxisRange{0, 2000}));
+    QCOMPARE(chart.yRange(), paddedRange(0, 2000, false));
+}
+
+void TestCharts::mouseZoomsAndDoubleClickFits()
+{
+    MetricChart chart;
+    chart.resize(800, 400);
+    chart.setSeries("s", "s", Qt::red, noise(5000));
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.flush();
+    auto* view = chart.findChild<MetricChartView*>();
+    QVERIFY(view);
+    QSignalSpy zoomed(&chart, &MetricChart::zoomedByUser);
+    const QPoint centre = view->mapFromScene(chart.chart()->mapToScene(chart.chart()->plotArea().center()));
+
+    QWheelEvent wheel(centre, view->viewport()->mapToGlobal(centre), QPoint(), QPoint(0, 120), Qt::NoButton,
+                      Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(view->viewport(), &wheel);
+    QVERIFY(chart.isZoomed());
+    QCOMPARE(zoomed.size(), 1);
+    QVERIFY(chart.xRange().hi - chart.xRange().lo < 4999 / 1.2);
+    const double zoomedLo = chart.xRange().lo;
+
+    QTest::mousePress(view->viewport(), Qt::MiddleButton, {}, centre);   // pan: the content follows the mouse
+    QTest::mouseMove(view->viewport(), centre + QPoint(100, 0));
+    QTest::mouseRelease(view->viewport(), Qt::MiddleButton, {}, centre + QPoint(100, 0));
+    QVERIFY(chart.xRange().lo < zoomedLo);
+
+    QTest::mouseMove(view->viewport(), centre + QPoint(3, 2));   // the tooltip's nearest-point search
+
+    QTest::mouseDClick(view->viewport(), Qt::LeftButton, {}, centre);
+    QVERIFY(!chart.isZoomed());
+    QCOMPARE(chart.xRange(), (AxisRange{0, 4999}));
+    QCOMPARE(zoomed.last().at(0).toBool(), false);
+
+    const AxisRange fittedY = chart.yRange();   // a rubber band zooms x and y
+    QTest::mousePress(view->viewport(), Qt::LeftButton, {}, centre - QPoint(100, 40));
+    QTest::mouseMove(view->viewport(), centre + QPoint(100, 40));
+    QTest::mouseRelease(view->viewport(), Qt::LeftButton, {}, centre + QPoint(100, 40));
+    QVERIFY(chart.isZoomed());
+    QVERIFY(chart.xRange().lo > 0 && chart.xRange().hi < 4999);
+    QVERIFY(chart.yRange().lo > fittedY.lo && chart.yRange().hi < fittedY.hi);
+    chart.resetZoom();
+    QCOMPARE(chart.yRange(), fittedY);
+}
+
+void TestCharts::exportsPngAndSvg()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    MetricChart chart;
+    chart.resize(640, 360);
+    chart.setTitle("loss");
+    chart.setXTitle("step");
+    chart.setYTitle("cross-entropy");
+    chart.setSeries("a", "run 1", Qt::red, noise(20'000));
+    chart.setSmoothing(0.6);
+    const QString png = dir.filePath("chart.png"), svg = dir.filePath("chart.svg");
+    const QString early = dir.filePath("early.svg");   // before it was ever shown or laid out
+    QVERIFY(chart.saveSvg(early, QSize(300, 200)));
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    const QSizeF before = chart.chart()->size();
+    QVERIFY(chart.savePng(png, QSize(1200, 700)));
+    const QImage image(png);
+    QCOMPARE(image.size(), QSize(1200, 700));
+    int red = 0;   // the curve is in the picture
+    for (int y = 0; y < image.height(); ++y)
+        for (int x = 0; x < image.width(); ++x)
+            red += qRed(image.pixel(x, y)) > 200 && qGreen(image.pixel(x, y)) < 80;
+    QVERIFY(red > 1000);
+    QVERIFY(chart.saveSvg(svg));
+    QFile file(svg);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    QVERIFY(text.contains("<svg"));
+    QVERIFY(text.contains("<path") || text.contains("<polyline"));
+    QVERIFY(!chart.savePng(dir.filePath("no/such/folder/chart.png")));
+    QCOMPARE(chart.chart()->size(), before);   // export leaves the widget as it was
+}
+
+void TestCharts::followsThePalette()
+{
+    MetricChart chart;
+    QPalette dark;
+    dark.setColor(QPalette::Base, QColor(30, 30, 30));
+    dark.setColor(QPalette::Text, QColor(230, 230, 230));
+    chart.setPalette(dark);
+    QCOMPARE(chart.chart()->backgroundBrush().color(), QColor(30, 30, 30));
+    for (QAbstractAxis* axis : chart.chart()->axes())
+        QCOMPARE(axis->labelsBrush().color(), QColor(230, 230, 230));
+    chart.setLogScale(true);   // a new axis takes the palette too
+    for (QAbstractAxis* axis : chart.chart()->axes())
+        QCOMPARE(axis->labelsBrush().color(), QColor(230, 230, 230));
+}
+
+QTEST_MAIN(TestCharts)
+#include "tst_charts.moc"

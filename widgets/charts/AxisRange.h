@@ -1,0 +1,15 @@
+#pragma once
+// Axis ranges and ticks for the metric charts: the margin around the data, and tick steps a
+// person reads at a glance (1, 2 or 5 × 10ᵏ).
+
+struct AxisRange {
+    double lo = 0, hi = 1;
+    bool operator==(const AxisRange&) const = default;
+};
+
+// [lo, hi] grown by `margin` of its span on each side; on a logarithmic axis the span is counted
+// in decades (lo and hi must then be > 0). A single value (lo == hi) gets a range around it.
+AxisRange paddedRange(double lo, double hi, bool logarithmic, double margin = 0.05);
+
+// The smallest 1, 2 or 5 × 10ᵏ step that cuts `span` into at most `maxTicks` intervals.
+double niceTickInterval(double span, int maxTicks);

@@ -1,0 +1,141 @@
+#pragma once
+// A chart of training metrics (a loss, an accuracy, a learning rate... against step or epoch), for
+// the live charts of a training run and the comparison of runs. It knows nothing of the engine.
+//  - A series is a key, a name for the legend, a colour and points (x ascending, y). Set them in
+//    bulk or append them live: appending costs the new points only. What is drawn is rebuilt at
+//    most once per tick (40 ms, longer when rebuilding is slow: see rebuild()), from the visible
+//    range only, reduced per pixel column to its first, lowest, highest and last points
+//    (reduceToPixelColumns): a spike of one step in a million still shows, and the cost of a
+//    redraw depends on the plot's width, not on the number of points.
+//  - Smoothing is TensorBoard's debiased moving average. While it is on, each series is drawn
+//    twice: smoothed in full colour, raw faintly behind it; the raw curve is never hidden.
+//  - A band is a group of runs (one setting over several seeds): its mean as a line over a
+//    lowest–highest area. Smoothing applies to the mean and both bounds; no faint raw curve.
+//  - The axes fit all data with a small margin until a person zooms: drag a rectangle (a flat one
+//    zooms x only), the wheel zooms x around the cursor, the middle button or Shift + drag pans,
+//    a double-click fits everything again. While only x is zoomed, y fits what is visible.
+//  - Non-finite values are never drawn (the line joins their neighbours); on a logarithmic y axis
+//    values ≤ 0 are skipped too. No drawable point at all: a placeholder text in the middle.
+//  - Axes, labels, grid and background take the widget palette's colours (dark and light themes).
+//  - Hovering the plot shows the nearest point's series, x and y in a tooltip.
+// GUI thread only, like every widget.
+#include <QColor>
+#include <QList>
+#include <QPointF>
+#include <QTimer>
+#include <QWidget>
+#include <memory>
+#include <optional>
+#include <span>
+#include <vector>
+
+#include "widgets/charts/AxisRange.h"
+
+class MetricChartView;
+class QChart;
+class QGraphicsSimpleTextItem;
+class QLineSeries;
+class QPainter;
+class QAbstractAxis;
+class QLogValueAxis;
+class QValueAxis;
+
+class MetricChart : public QWidget {
+    Q_OBJECT
+public:
+    explicit MetricChart(QWidget* parent = nullptr);
+    ~MetricChart() override;
+
+    // ---- Series. Keys are the caller's ids (a run id, "run 7/loss"); a band and a series share them.
+    // Replaces the series' name, colour and points, or adds it (at the end of the legend).
+    void setSeries(const QString& key, const QString& name, const QColor& color, std::span<const QPointF> points);
+    // Appends points (x at or after the last one; an earlier x re-sorts the series). An unknown
+    // key adds a series named after the key, in the next colour of a ten-colour cycle.
+    void appendPoints(const QString& key, std::span<const QPointF> points);
+    void appendPoint(const QString& key, QPointF point) { appendPoints(key, {&point, 1}); }
+    // A band: at xs[i], the mean mean[i] over the area lo[i]..hi[i]; the shortest list sets the length.
+    void setBand(const QString& key, const QString& name, const QColor& color, std::span<const double> xs,
+                 std::span<const double> mean, std::span<const double> lo, std::span<const double> hi);
+    void removeSeries(const QString& key);           // a series or a band; an unknown key: nothing
+    void clear();
+    void setSeriesVisible(const QString& key, bool visible);   // hidden: out of the plot, the axes and the legend
+    QStringList keys() const;                        // in legend order
+    bool hasDrawablePoints() const;                  // false: the placeholder shows
+
+    // ---- Settings
+    void setSmoothing(double weight);                // [0, 0.999]; 0 (the default): none
+    double smoothing() const { return smoothing_; }
+    void setLogScale(bool on);                       // y axis; also forgets a y zoom
+    bool logScale() const { return log_; }
+    void setTitle(const QString& title);
+    void setXTitle(const QString& title);
+    void setYTitle(const QString& title);
+    void setLegendVisible(bool on);
+    void setPlaceholderText(const QString& text);    // "No data yet" by default
+
+    // ---- View. Code that sets the range (a comparison view keeping its charts in step) gets no signal.
+    void setXRange(double x0, double x1);            // zooms x; y keeps fitting what is visible
+    void resetZoom();                                // fits all data again (double-click does this)
+    bool isZoomed() const { return zoomX_ || zoomY_; }
+    AxisRange xRange() const { return shownX_; }     // as drawn at the last rebuild
+    AxisRange yRange() const { return shownY_; }
+
+    // ---- Export: the chart as shown, drawn afresh at `size` (empty: the widget's). False on failure.
+    bool savePng(const QString& path, QSize size = {});
+    bool saveSvg(const QString& path, QSize size = {});
+
+    // Rebuilds what is drawn now instead of at the next tick (tests, benchmarks; export does it).
+    void flush();
+
+    // ---- Parts, for tests and styling; nullptr for an unknown key.
+    QChart* chart() const { return chart_; }
+    // line: the full-colour curve (smoothed, or raw while smoothing is 0; a band's mean).
+    // rawLine: the faint raw curve (empty while smoothing is 0); nullptr for a band.
+    QLineSeries* line(const QString& key) const;
+    QLineSeries* rawLine(const QString& key) const;
+
+signals:
+    // A person zoomed, panned or fitted the chart (zoomed false: it fits all data again).
+    void zoomedByUser(bool zoomed, double x0, double x1);
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    struct Curve;
+
+    Curve* find(const QString& key) const;
+    Curve& add(const QString& key, bool band);
+    void scheduleRebuild();
+    void rebuild();
+    void reduce(Curve& curve, AxisRange x, int columns);
+    QAbstractAxis* yAxis() const;                    // the one in use
+    void switchYAxis();
+    void applyPalette();
+    void applyAxisRanges();
+    void placePlaceholder();
+    void paintAt(QPainter& painter, QSize size);
+    QPointF valueAt(QPointF position) const;         // chart coordinates → values, by the shown ranges
+    void zoomTo(const QRectF& area, bool xOnly);
+    void zoomAround(double factor, QPointF at);
+    void pan(QPointF delta);
+    void showTooltip(QPointF at);
+    void userChangedZoom();
+
+    QChart* chart_;
+    MetricChartView* view_;
+    QValueAxis* xAxis_;
+    // Both y axes stay in the chart, the unused one hidden: a removed axis leaves its labels on
+    // screen until the event loop deletes them, and an export can come before that.
+    QValueAxis* linearY_;
+    QLogValueAxis* logY_;
+    QGraphicsSimpleTextItem* placeholder_;
+    std::vector<std::unique_ptr<Curve>> curves_;
+    QTimer tick_;                                    // coalesces changes into one rebuild; 4 × its cost, ≥ 40 ms
+    double smoothing_ = 0;
+    bool log_ = false;
+    std::optional<AxisRange> zoomX_, zoomY_;         // set by zooming; unset: fit the data
+    AxisRange shownX_, shownY_;
+    int drawnColumns_ = 0;                           // the plot width the curves were reduced for
+    int colourCycle_ = 0;
+};
