@@ -2,7 +2,8 @@
 // test): 20 series of 10,000 points set and drawn, then one point appended to each of the 20 and
 // drawn again, with smoothing off and on; and the same with 100,000 points, where the per-pixel
 // reduction matters. "Drawn" is a synchronous grab() of the whole widget, as a repaint would.
-// The rebuild (flush) is mostly Qt Charts re-stroking each changed line for its hover shape.
+// The rebuild (flush) is the per-pixel reduction of each changed curve; the drawing is the curve
+// item's polylines (1-pixel antialiased lines) with Qt Charts' axes, grid and legend.
 // Runs offscreen when there is no display:  build/benchmarks/bench_charts
 #include "widgets/charts/MetricChart.h"
 #include "widgets/charts/SeriesReduction.h"

@@ -12,7 +12,10 @@
 #include "app/studio/SummaryDock.h"
 #include "app/studio/Theme.h"
 #include "app/studio/WelcomePage.h"
+#include "app/studio/compare/CompareDock.h"
+#include "app/studio/runs/RunsDock.h"
 #include "app/studio/training/LiveChartsDock.h"
+#include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
 #include "engine/core/Error.h"
 #include "engine/graph/ModelJson.h"
@@ -123,6 +126,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
 
 MainWindow::~MainWindow()
 {
+    // A run still training ends (recorded as stopped) while every part of the window still exists.
+    training_->stopAndWait();
     // The scene outlives the docks that listen to it (children go in order): stop its signals first.
     scene_->disconnect(this);
 }
@@ -269,6 +274,8 @@ void MainWindow::createActions()
     createTrainingActions(menuBar()->addMenu(tr("&Run")));
     view->addAction(trainingPanel_->toggleViewAction());
     view->addAction(charts_->toggleViewAction());
+    view->addAction(runs_->toggleViewAction());
+    view->addAction(compare_->toggleViewAction());
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Neurite Studio"), this, [this] {

@@ -8,6 +8,7 @@
 #include <QMainWindow>
 
 class Autosave;
+class CompareDock;
 class LiveChartsDock;
 class RunsDock;
 class QAction;
@@ -55,6 +56,8 @@ public:
     TrainingPanel* trainingPanel() const { return trainingPanel_; }
     LiveChartsDock* liveCharts() const { return charts_; }
     RunsDock* runs() const { return runs_; }
+    CompareDock* compare() const { return compare_; }
+    void compareRuns(const QList<qint64>& ids);         // shows them in the Compare dock
     // Records runs in, and lists the runs of, this workspace (remembered for the next start).
     // Returns false and says why in the message bar when it cannot be opened.
     bool setWorkspace(const QString& path);
@@ -125,6 +128,7 @@ private:
     TrainingPanel* trainingPanel_ = nullptr;
     LiveChartsDock* charts_ = nullptr;
     RunsDock* runs_ = nullptr;
+    CompareDock* compare_ = nullptr;
     QAction* trainAction_ = nullptr;
     QAction* queueAction_ = nullptr;
     QAction* pauseAction_ = nullptr;

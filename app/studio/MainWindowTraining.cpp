@@ -8,7 +8,10 @@
 #include "app/studio/training/LiveChartsDock.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
+#include "app/studio/compare/CompareDock.h"
+#include "app/studio/compare/RunColours.h"
 #include "app/studio/runs/RunsDock.h"
+#include "app/studio/runs/RunsTableModel.h"
 #include "engine/core/Error.h"
 #include "engine/run/Workspace.h"
 #include "engine/graph/ModelJson.h"
@@ -54,11 +57,13 @@ void MainWindow::createTraining()
     trainingPanel_->setMinimumWidth(340);
     charts_ = new LiveChartsDock(this);
     runs_ = new RunsDock(this);
+    compare_ = new CompareDock(this);
     addDockWidget(Qt::RightDockWidgetArea, trainingPanel_);
     tabifyDockWidget(inspector_, trainingPanel_);
     addDockWidget(Qt::BottomDockWidgetArea, charts_);
     tabifyDockWidget(problems_, charts_);
     tabifyDockWidget(charts_, runs_);
+    tabifyDockWidget(runs_, compare_);
     problems_->raise();
     inspector_->raise();
     resizeDocks({problems_}, {300}, Qt::Vertical);
@@ -69,6 +74,10 @@ void MainWindow::createTraining()
     connect(runs_, &RunsDock::resumeRequested, training_, &TrainingController::enqueueResume);
     connect(runs_, &RunsDock::forkRequested, this, &MainWindow::forkRun);
     connect(runs_, &RunsDock::evaluateRequested, training_, &TrainingController::enqueueEvaluation);
+    connect(runs_, &RunsDock::compareRequested, this, &MainWindow::compareRuns);
+    // One colour per run everywhere: the browser's swatches follow the Compare dock's choices.
+    runs_->model()->setColourOf([this](qint64 id) { return RunColours().colour(training_->workspace(), id); });
+    connect(compare_, &CompareDock::colourChanged, runs_->model(), &RunsTableModel::coloursChanged);
     // The browser polls the workspace; after our own writes it need not wait for the poll.
     connect(training_, &TrainingController::started, runs_, &RunsDock::reload);
     connect(training_, &TrainingController::finished, runs_, &RunsDock::reload);
@@ -241,6 +250,9 @@ bool MainWindow::setWorkspace(const QString& path)
         return false;
     }
     training_->setWorkspace(path);
+    compare_->setWorkspace(path);
+    compare_->setRuns({});
+    runs_->model()->coloursChanged();
     if (path != QString::fromStdString(RunStore::defaultPath()) || !settings_.workspace().isEmpty())
         settings_.setWorkspace(path);
     runs_->setWindowTitle(tr("Runs — %1").arg(QFileInfo(path).fileName()));
@@ -283,4 +295,13 @@ void MainWindow::forkRun(qint64 id)
     } catch (const Error& e) {
         showMessage(tr("Could not fork run %1: %2").arg(id).arg(QString::fromUtf8(e.what())));
     }
+}
+
+void MainWindow::compareRuns(const QList<qint64>& ids)
+{
+    compare_->setRuns(ids);
+    compare_->show();
+    compare_->raise();
+    // Curves side by side with their settings want room: give the bottom docks half the window.
+    resizeDocks({compare_}, {height() / 2}, Qt::Vertical);
 }

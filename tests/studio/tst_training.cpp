@@ -171,6 +171,38 @@ private slots:
         QCOMPARE(finished.last().at(0).value<TrainingFinished>().status, QStringLiteral("evaluated"));
     }
 
+    // Stopped after its first epoch, a run is resumed from the window and completes; its charts
+    // begin with what it recorded before the stop.
+    void aStoppedRunResumesAndForks()
+    {
+        MainWindow w;
+        QVERIFY(w.setWorkspace(at("resume.db")));
+        w.document()->reset(modelFromText(kPointModel), {});
+        w.trainingPanel()->setJob(pointJob(300));
+        connect(w.training(), &TrainingController::epochEnded, w.training(), &TrainingController::stop);
+        QSignalSpy finished(w.training(), &TrainingController::finished);
+        QVERIFY(w.train());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000);
+        const auto stopped = finished.last().at(0).value<TrainingFinished>();
+        QCOMPARE(stopped.status, QStringLiteral("stopped"));
+        w.training()->disconnect(w.training());
+        w.training()->enqueueResume(stopped.runId);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 60000);
+        QCOMPARE(finished.last().at(0).value<TrainingFinished>().status, QStringLiteral("completed"));
+        QCOMPARE(finished.last().at(0).value<TrainingFinished>().runId, stopped.runId);
+        w.forkRun(stopped.runId);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 3, 60000);
+        RunStore store(at("resume.db").toStdString());
+        const auto runs = store.listRuns();
+        QCOMPARE(runs.size(), std::size_t(2));
+        QCOMPARE(runs[0].run.status, std::string("completed"));
+        QCOMPARE(runs[1].run.parentId.value_or(0), stopped.runId);   // the fork knows its parent
+        QCOMPARE(jobToJson(jobOfRun(runs[1].run))["train"], jobToJson(jobOfRun(runs[0].run))["train"]);
+        // Both trained the same model with the same settings and seed: the same curve.
+        QCOMPARE(store.metrics(runs[1].run.id, "train/loss").back().value, store.metrics(runs[0].run.id, "train/loss").back().value);
+        w.document()->undoStack()->setClean();
+    }
+
     // The window: a model with a problem is not trained (the node is selected); a diverging run
     // and bad data show where they belong; the store keeps each run's status.
     void errorsShowInPlace()

@@ -1,5 +1,6 @@
 // widgets/charts: the reduction and smoothing arithmetic against hand-computed values, and
 // MetricChart as a person and a training run use it (live appends, log scale, zoom, export).
+// What a chart draws is read through drawnPoints(); the Qt Charts series only when a test is about them.
 #include "widgets/charts/AxisRange.h"
 #include "widgets/charts/MetricChart.h"
 #include "widgets/charts/MetricChartView.h"
@@ -37,6 +38,26 @@ bool xSorted(const QList<QPointF>& p)
     return std::is_sorted(p.begin(), p.end(), [](QPointF a, QPointF b) { return a.x() < b.x(); });
 }
 
+// Pixels of `image` in `area` (all of it when empty) for which `like` holds.
+int count(const QImage& image, auto like, QRect area = {})
+{
+    area = area.isEmpty() ? image.rect() : area & image.rect();
+    int n = 0;
+    for (int y = area.top(); y <= area.bottom(); ++y)
+        for (int x = area.left(); x <= area.right(); ++x)
+            n += like(image.pixelColor(x, y));
+    return n;
+}
+
+// The colours of curvesAreDrawnByTheCurveItem's chart on white; a line's antialiased pixels count.
+bool red(QColor c) { return c.red() - c.green() > 100 && std::abs(c.green() - c.blue()) < 20; }
+bool faintRed(QColor c) { return c.red() > 240 && c.green() > 150 && c.green() < 235 && std::abs(c.green() - c.blue()) < 6; }
+bool green(QColor c) { return c.green() - c.red() > 60 && std::abs(c.red() - c.blue()) < 20; }
+bool areaGreen(QColor c)   // alpha 56 of (0, 160, 0) over white: (199, 234, 199)
+{
+    return std::abs(c.red() - 199) < 10 && std::abs(c.green() - 234) < 10 && std::abs(c.blue() - 199) < 10;
+}
+
 QGraphicsSimpleTextItem* placeholder(const MetricChart& chart)
 {
     for (QGraphicsItem* item : chart.chart()->scene()->items())
@@ -63,6 +84,8 @@ private slots:
     void logScaleSkipsValuesItCannotShow();
     void emptyAndNanSeriesShowThePlaceholder();
     void bandsDrawMeanAndArea();
+    void curvesAreDrawnByTheCurveItem();
+    void seriesHoldTheDrawnPointsOnceAsked();
     void zoomAndResetZoom();
     void mouseZoomsAndDoubleClickFits();
     void exportsPngAndSvg();
@@ -171,27 +194,26 @@ void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
     chart.resize(800, 400);
     chart.setSeries("loss", "loss", Qt::red, noise(100'000));
     chart.flush();
-    QLineSeries* line = chart.line("loss");
-    QVERIFY(line);
     const double plotWidth = chart.chart()->plotArea().width();
-    QVERIFY(line->count() > 100);
-    QVERIFY(line->count() <= 4 * std::max(plotWidth, 800.0) + 2);
+    QVERIFY(chart.drawnPoints("loss").size() > 100);
+    QVERIFY(chart.drawnPoints("loss").size() <= 4 * std::max(plotWidth, 800.0) + 2);
     QCOMPARE(chart.xRange(), (AxisRange{0, 99'999}));
 
     chart.appendPoint("loss", QPointF(100'000, 7));
-    QCOMPARE(line->at(line->count() - 1).x(), 99'999.0);   // not yet: drawn at the next tick
-    QTRY_COMPARE_WITH_TIMEOUT(line->at(line->count() - 1), QPointF(100'000, 7), 1000);
+    QCOMPARE(chart.drawnPoints("loss").back().x(), 99'999.0);   // not yet: drawn at the next tick
+    QTRY_COMPARE_WITH_TIMEOUT(chart.drawnPoints("loss").back(), QPointF(100'000, 7), 1000);
     QCOMPARE(chart.xRange().hi, 100'000.0);
     QVERIFY(chart.yRange().hi >= 7);
 
     chart.appendPoint("new", QPointF(3, 1));   // an unknown key: a series of its own
     chart.flush();
     QCOMPARE(chart.keys(), (QStringList{"loss", "new"}));
-    QCOMPARE(chart.line("new")->count(), 1);
+    QCOMPARE(chart.drawnPoints("new").size(), 1);
     chart.removeSeries("loss");
     chart.flush();
     QCOMPARE(chart.keys(), QStringList{"new"});
     QVERIFY(!chart.line("loss"));
+    QVERIFY(chart.drawnPoints("loss").isEmpty());
 }
 
 void TestCharts::smoothingKeepsTheRawCurve()
@@ -200,19 +222,21 @@ void TestCharts::smoothingKeepsTheRawCurve()
     chart.resize(800, 400);
     chart.setSeries("a", "a", Qt::blue, std::vector<QPointF>{{0, 1}, {1, 2}, {2, 3}});
     chart.flush();
-    QCOMPARE(chart.rawLine("a")->count(), 0);   // smoothing 0: the full-colour curve is the raw one
-    QCOMPARE(chart.line("a")->at(2), QPointF(2, 3));
+    using Part = MetricChart::Part;
+    QCOMPARE(chart.drawnPoints("a", Part::Raw).size(), 0);   // smoothing 0: the full-colour curve is the raw one
+    QCOMPARE(chart.drawnPoints("a").at(2), QPointF(2, 3));
     chart.setSmoothing(0.5);
     chart.flush();
-    QCOMPARE(chart.rawLine("a")->count(), 3);
-    QCOMPARE(chart.rawLine("a")->at(2), QPointF(2, 3));
-    QVERIFY(std::abs(chart.line("a")->at(2).y() - 17.0 / 7) < 1e-12);
-    QVERIFY(chart.rawLine("a")->pen().color().alpha() < 100);
+    QCOMPARE(chart.drawnPoints("a", Part::Raw).size(), 3);
+    QCOMPARE(chart.drawnPoints("a", Part::Raw).at(2), QPointF(2, 3));
+    QVERIFY(std::abs(chart.drawnPoints("a").at(2).y() - 17.0 / 7) < 1e-12);
+    QVERIFY(chart.rawLine("a")->pen().color().alpha() < 100);   // the legend's pens: faint, full
+    QCOMPARE(chart.line("a")->pen().color(), QColor(Qt::blue));
     chart.appendPoint("a", QPointF(3, kNaN));   // passes through: not drawn, the average unchanged
     chart.appendPoint("a", QPointF(4, 4));
     chart.flush();
-    QCOMPARE(chart.line("a")->count(), 4);
-    QVERIFY(std::abs(chart.line("a")->at(3).y() - smoothEma(std::vector<double>{1, 2, 3, 4}, 0.5)[3]) < 1e-12);
+    QCOMPARE(chart.drawnPoints("a").size(), 4);
+    QVERIFY(std::abs(chart.drawnPoints("a").at(3).y() - smoothEma(std::vector<double>{1, 2, 3, 4}, 0.5)[3]) < 1e-12);
 }
 
 void TestCharts::logScaleSkipsValuesItCannotShow()
@@ -223,20 +247,20 @@ void TestCharts::logScaleSkipsValuesItCannotShow()
     chart.setSeries("zero", "zero", Qt::gray, std::vector<QPointF>{{0, 0}, {1, -5}});
     chart.setLogScale(true);
     chart.flush();
-    QCOMPARE(chart.line("lr")->count(), 2);
-    QCOMPARE(chart.line("zero")->count(), 0);
+    QCOMPARE(chart.drawnPoints("lr").size(), 2);
+    QCOMPARE(chart.drawnPoints("zero").size(), 0);
     QVERIFY(chart.yRange().lo > 0 && chart.yRange().lo < 0.01);
     QVERIFY(chart.yRange().hi > 10);
     chart.setSmoothing(0.6);
     chart.flush();
-    for (const QPointF& p : chart.line("lr")->points())
+    for (const QPointF& p : chart.drawnPoints("lr"))
         QVERIFY(p.y() > 0);
     chart.show();   // draws the log axis for real
     QVERIFY(QTest::qWaitForWindowExposed(&chart));
     QVERIFY(!chart.grab().isNull());
     chart.setLogScale(false);
     chart.flush();
-    QCOMPARE(chart.rawLine("lr")->count(), 4);
+    QCOMPARE(chart.drawnPoints("lr", MetricChart::Part::Raw).size(), 4);
     QVERIFY(chart.yRange().lo < -1);
 }
 
@@ -273,23 +297,104 @@ void TestCharts::bandsDrawMeanAndArea()
     const std::vector<double> xs{0, 1, 2, 3}, mean{1, 2, 3, 4}, lo{0.5, -1, 2.5, 3}, hi{2, 3, 3.5, 9};
     chart.setBand("seeds", "lr 0.1 (3 seeds)", Qt::magenta, xs, mean, lo, hi);
     chart.flush();
-    QCOMPARE(chart.line("seeds")->count(), 4);
+    using Part = MetricChart::Part;
+    QCOMPARE(chart.drawnPoints("seeds").size(), 4);
+    QVERIFY(chart.drawnPoints("seeds", Part::Raw).isEmpty());
     QVERIFY(!chart.rawLine("seeds"));
-    QAreaSeries* area = nullptr;
+    QAreaSeries* area = nullptr;   // the legend's entry
     for (QAbstractSeries* s : chart.chart()->series())
         if (auto* a = qobject_cast<QAreaSeries*>(s))
             area = a;
     QVERIFY(area);
-    QCOMPARE(area->upperSeries()->count(), 4);
-    QCOMPARE(area->lowerSeries()->at(1), QPointF(1, -1));
+    QCOMPARE(area->name(), QString("lr 0.1 (3 seeds)"));
+    QCOMPARE(chart.drawnPoints("seeds", Part::Upper).size(), 4);
+    QCOMPARE(chart.drawnPoints("seeds", Part::Lower).at(1), QPointF(1, -1));
     QVERIFY(chart.yRange().lo < -1 && chart.yRange().hi > 9);
     chart.setLogScale(true);   // the lower bound's -1 is skipped
     chart.flush();
-    QCOMPARE(area->lowerSeries()->count(), 3);
+    QCOMPARE(chart.drawnPoints("seeds", Part::Lower).size(), 3);
     chart.setSeries("seeds", "now a series", Qt::black, std::vector<QPointF>{{0, 1}});
     chart.flush();
     QCOMPARE(chart.chart()->series().size(), 2);   // the band's area and mean are gone
     QVERIFY(chart.rawLine("seeds"));
+}
+
+void TestCharts::curvesAreDrawnByTheCurveItem()
+{
+    QPalette light;
+    light.setColor(QPalette::Base, Qt::white);
+    light.setColor(QPalette::Text, Qt::black);
+    MetricChart chart;
+    chart.setPalette(light);
+    chart.resize(600, 400);
+    chart.setLegendVisible(false);   // only the curves are red or green
+    chart.setSeries("red", "red", QColor(255, 0, 0), noise(5000));
+    const std::vector<double> xs{0, 2500, 4999}, mean{-2.5, -2.4, -2.5}, lo{-3, -3, -3}, hi{-2, -2, -2};
+    chart.setBand("green", "green", QColor(0, 160, 0), xs, mean, lo, hi);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.flush();
+    const QImage sharp = chart.grab().toImage();
+    chart.setSmoothing(0.6);
+    chart.flush();
+    for (QAbstractSeries* s : chart.chart()->series())   // Qt Charts holds and paints nothing
+        if (auto* xy = qobject_cast<QXYSeries*>(s))
+            QCOMPARE(xy->count(), 0);
+    QImage image = chart.grab().toImage();
+    QVERIFY(count(image, red) > 400);                         // the smoothed curve
+    QVERIFY(count(image, faintRed) > 4 * count(sharp, faintRed));   // the raw one, faint behind it
+    QVERIFY(count(image, green) > 300);                       // the band's mean
+    QVERIFY(count(image, areaGreen) > 5000);                  // and its area
+
+    // Zoomed in, the curves run past the plot area's sides and stop at them.
+    chart.setXRange(1000, 2000);
+    image = chart.grab().toImage();
+    auto* view = chart.findChild<MetricChartView*>();
+    const QRectF plotInScene = chart.chart()->mapRectToScene(chart.chart()->plotArea());
+    const QPoint topLeft = view->viewport()->mapTo(&chart, view->mapFromScene(plotInScene.topLeft()));
+    const QPoint bottomRight = view->viewport()->mapTo(&chart, view->mapFromScene(plotInScene.bottomRight()));
+    const QRect left(0, 0, topLeft.x() - 2, image.height()), right(bottomRight.x() + 3, 0, image.width(), image.height());
+    QVERIFY(count(image, areaGreen, QRect(topLeft, bottomRight)) > 5000);
+    for (const QRect& outside : {left, right}) {
+        QCOMPARE(count(image, areaGreen, outside), 0);
+        QCOMPARE(count(image, red, outside), 0);
+        QCOMPARE(count(image, green, outside), 0);
+    }
+
+    chart.setSeriesVisible("red", false);
+    image = chart.grab().toImage();   // hidden at once, not at the next tick
+    QCOMPARE(count(image, red), 0);
+    chart.removeSeries("green");
+    image = chart.grab().toImage();
+    QCOMPARE(count(image, green), 0);
+    QCOMPARE(count(image, areaGreen), 0);
+}
+
+void TestCharts::seriesHoldTheDrawnPointsOnceAsked()
+{
+    MetricChart chart;
+    chart.resize(800, 400);
+    chart.setSeries("s", "s", Qt::red, noise(10'000));
+    chart.setSmoothing(0.6);
+    chart.flush();
+    QLineSeries* line = chart.line("s");
+    QLineSeries* raw = chart.rawLine("s");
+    QCOMPARE(line->points(), chart.drawnPoints("s"));
+    QCOMPARE(raw->points(), chart.drawnPoints("s", MetricChart::Part::Raw));
+    chart.appendPoint("s", QPointF(10'000, 5));   // kept fed from then on
+    chart.flush();
+    QCOMPARE(line->points().back(), chart.drawnPoints("s").back());
+    QCOMPARE(raw->points().back(), QPointF(10'000, 5));
+
+    const std::vector<double> xs{0, 1}, mean{1, 2}, lo{0, 1}, hi{2, 3};
+    chart.setBand("b", "b", Qt::blue, xs, mean, lo, hi);
+    chart.flush();
+    QCOMPARE(chart.line("b")->points(), chart.drawnPoints("b"));
+    for (QAbstractSeries* s : chart.chart()->series())
+        if (auto* area = qobject_cast<QAreaSeries*>(s)) {
+            QCOMPARE(area->lowerSeries()->points(), chart.drawnPoints("b", MetricChart::Part::Lower));
+            QCOMPARE(area->upperSeries()->points(), chart.drawnPoints("b", MetricChart::Part::Upper));
+        }
 }
 
 void TestCharts::zoomAndResetZoom()
@@ -308,7 +413,7 @@ void TestCharts::zoomAndResetZoom()
     QVERIFY(chart.isZoomed());
     QCOMPARE(chart.xRange(), (AxisRange{100, 200}));
     QVERIFY(chart.yRange().lo > 90 && chart.yRange().hi < 210);   // y fits what is visible
-    QCOMPARE(chart.line("y=x")->at(0), QPointF(99, 99));          // the line reaches the edges
+    QCOMPARE(chart.drawnPoints("y=x").at(0), QPointF(99, 99));    // the line reaches the edges
     chart.appendPoint("y=x", QPointF(2000, 2000));                // a zoomed chart stays where it is
     chart.flush();
     QCOMPARE(chart.xRange(), (AxisRange{100, 200}));

@@ -1,6 +1,7 @@
 // MetricChart. [SECTION]s: series · settings · rebuilding what is drawn · view · export · palette
 #include "widgets/charts/MetricChart.h"
 
+#include "widgets/charts/CurveItem.h"
 #include "widgets/charts/MetricChartView.h"
 #include "widgets/charts/MetricSeries.h"
 
@@ -25,9 +26,6 @@
 namespace {
 constexpr int kTickMs = 40;                 // at most 25 rebuilds a second, whatever the data rate
 constexpr int kSlowestTickMs = 1000;
-constexpr double kLineWidth = 1.6, kFaintWidth = 1.0;
-constexpr int kFaintAlpha = 64;             // 25 %
-constexpr int kAreaAlpha = 56;
 
 QColor withAlpha(QColor c, int alpha)
 {
@@ -80,17 +78,20 @@ void setPen(QXYSeries* series, const QColor& color, double width)
 } // namespace
 
 // One entry of the legend: a series (line over faint) or a band (mean over area, from lower/upper).
+// The curve item draws `drawn`; the Qt Charts series are the legend's entries and, once line() or
+// rawLine() asked for them (mirrored), hold the drawn points too. Qt Charts never paints them.
 struct MetricChart::Curve {
     QString key, name;
-    QColor color;
     bool visible = true;
     bool band = false;
     MetricSeries data;                      // a band's mean
     MetricSeries lo, hi;                    // a band's bounds
+    DrawnCurve drawn;                       // what the curve item draws, with the colour
     QLineSeries* line = nullptr;
     QLineSeries* faint = nullptr;           // series only
     QLineSeries *lower = nullptr, *upper = nullptr;
     QAreaSeries* area = nullptr;            // bands only
+    bool mirrored = false;                  // the series above are kept fed with `drawn`
     // What the last reduction was made from, to skip curves that did not change.
     int drawnVersion = -1, drawnColumns = 0;
     AxisRange drawnX;
@@ -113,12 +114,24 @@ struct MetricChart::Curve {
             return {area, line};
         return {faint, line};
     }
+    // Feeds the series with what is drawn, now and at every rebuild from now on.
+    void mirror()
+    {
+        mirrored = true;
+        line->replace(drawn.line);
+        if (band) {
+            lower->replace(drawn.lower);
+            upper->replace(drawn.upper);
+        } else {
+            faint->replace(drawn.faint);
+        }
+    }
 };
 
 MetricChart::MetricChart(QWidget* parent)
     : QWidget(parent), chart_(new QChart), view_(new MetricChartView(chart_, this)), xAxis_(new QValueAxis),
       linearY_(new QValueAxis), logY_(new QLogValueAxis),
-      placeholder_(new QGraphicsSimpleTextItem(tr("No data yet"), chart_))
+      placeholder_(new QGraphicsSimpleTextItem(tr("No data yet"), chart_)), curveItem_(new CurveItem(chart_))
 {
     chart_->setBackgroundRoundness(0);
     chart_->setMargins(QMargins(4, 4, 4, 4));
@@ -135,6 +148,7 @@ MetricChart::MetricChart(QWidget* parent)
     chart_->addAxis(linearY_, Qt::AlignLeft);
     chart_->addAxis(logY_, Qt::AlignLeft);
     placeholder_->setZValue(100);
+    curveItem_->setZValue(4.5);   // over Qt Charts' series (4), under its legend (5)
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -146,6 +160,7 @@ MetricChart::MetricChart(QWidget* parent)
     connect(&tick_, &QTimer::timeout, this, &MetricChart::rebuild);
     connect(chart_, &QChart::plotAreaChanged, this, [this](const QRectF& plot) {
         placePlaceholder();
+        curveItem_->setPlotArea(plot);
         if (std::abs(int(plot.width()) - drawnColumns_) > 1)   // the axis labels settle in a step or two
             scheduleRebuild();
     });
@@ -190,6 +205,7 @@ MetricChart::Curve& MetricChart::add(const QString& key, bool band)
         c->faint = new QLineSeries;
     }
     for (QAbstractSeries* s : c->chartSeries()) {
+        s->setOpacity(0);   // drawn by the curve item; the legend markers keep their colour
         chart_->addSeries(s);
         s->attachAxis(xAxis_);
         s->attachAxis(yAxis());
@@ -209,10 +225,10 @@ void MetricChart::setSeries(const QString& key, const QString& name, const QColo
 {
     Curve& c = add(key, false);
     c.name = name;
-    c.color = color;
+    c.drawn.color = color;
     c.line->setName(name);
-    setPen(c.line, color, kLineWidth);
-    setPen(c.faint, withAlpha(color, kFaintAlpha), kFaintWidth);
+    setPen(c.line, color, CurveItem::kLineWidth);
+    setPen(c.faint, withAlpha(color, CurveItem::kFaintAlpha), CurveItem::kFaintWidth);
     c.data.setPoints(points);
     scheduleRebuild();
 }
@@ -235,11 +251,11 @@ void MetricChart::setBand(const QString& key, const QString& name, const QColor&
 {
     Curve& c = add(key, true);
     c.name = name;
-    c.color = color;
+    c.drawn.color = color;
     c.area->setName(name);
-    setPen(c.line, color, kLineWidth);
+    setPen(c.line, color, CurveItem::kLineWidth);
     c.area->setPen(Qt::NoPen);
-    c.area->setBrush(withAlpha(color, kAreaAlpha));
+    c.area->setBrush(withAlpha(color, CurveItem::kAreaAlpha));
     const std::size_t n = std::min({xs.size(), mean.size(), lo.size(), hi.size()});
     const auto points = [&](std::span<const double> ys) {
         std::vector<QPointF> p(n);
@@ -265,6 +281,7 @@ void MetricChart::removeSeries(const QString& key)
     delete (*it)->lower;
     delete (*it)->upper;
     curves_.erase(it);
+    showCurves();   // gone at once, as its legend entry
     scheduleRebuild();
 }
 
@@ -284,6 +301,7 @@ void MetricChart::setSeriesVisible(const QString& key, bool visible)
         s->setVisible(visible);
     showInLegend(c->band ? static_cast<QAbstractSeries*>(c->area) : c->line, visible);
     c->drawnVersion = -1;
+    showCurves();
     scheduleRebuild();
 }
 
@@ -300,16 +318,36 @@ bool MetricChart::hasDrawablePoints() const
     return std::any_of(curves_.begin(), curves_.end(), [](const auto& c) { return c->visible && c->drawable(); });
 }
 
-QLineSeries* MetricChart::line(const QString& key) const
+QList<QPointF> MetricChart::drawnPoints(const QString& key, Part part) const
 {
     const Curve* c = find(key);
-    return c ? c->line : nullptr;
+    if (!c)
+        return {};
+    switch (part) {
+    case Part::Line: return c->drawn.line;
+    case Part::Raw: return c->drawn.faint;
+    case Part::Lower: return c->drawn.lower;
+    case Part::Upper: return c->drawn.upper;
+    }
+    return {};
+}
+
+QLineSeries* MetricChart::line(const QString& key) const
+{
+    Curve* c = find(key);
+    if (!c)
+        return nullptr;
+    c->mirror();
+    return c->line;
 }
 
 QLineSeries* MetricChart::rawLine(const QString& key) const
 {
-    const Curve* c = find(key);
-    return c ? c->faint : nullptr;
+    Curve* c = find(key);
+    if (!c || c->band)
+        return nullptr;
+    c->mirror();
+    return c->faint;
 }
 
 // [SECTION] settings ----------------------------------------------------------------------------
@@ -408,9 +446,9 @@ void MetricChart::rebuild()
     drawnColumns_ = columns;
     applyAxisRanges();
     placePlaceholder();
-    // Qt Charts re-strokes a whole line (its hover shape) at every change, some milliseconds per
-    // thousand points: with many long live series, tick less often so that rebuilds take at most
-    // a fifth of the GUI thread.
+    showCurves();
+    // Reducing costs a few milliseconds per million points in the visible range: with many huge
+    // series, tick less often so that rebuilds take at most a fifth of the GUI thread.
     tick_.setInterval(std::clamp(int(cost.elapsed()) * 4, kTickMs, kSlowestTickMs));
 }
 
@@ -426,18 +464,30 @@ void MetricChart::reduce(Curve& c, AxisRange x, int columns)
         return r;
     };
     c.drawnY.reset();
-    c.line->replace(reduced(c.data.smoothed()));
+    c.drawn.line = reduced(c.data.smoothed());
     if (c.band) {
-        c.lower->replace(reduced(c.lo.smoothed()));
-        c.upper->replace(reduced(c.hi.smoothed()));
-    } else if (c.data.smoothing()) {
-        c.faint->replace(reduced(c.data.raw()));
-    } else if (c.faint->count() > 0) {
-        c.faint->clear();
+        c.drawn.lower = reduced(c.lo.smoothed());
+        c.drawn.upper = reduced(c.hi.smoothed());
     }
+    c.drawn.faint = !c.band && c.data.smoothing() ? reduced(c.data.raw()) : QList<QPointF>();
+    if (c.mirrored)
+        c.mirror();
     c.drawnVersion = c.version();
     c.drawnColumns = columns;
     c.drawnX = x;
+}
+
+// Hands the curve item what to draw: the visible curves as last reduced, in legend order, and the
+// ranges they were reduced for.
+void MetricChart::showCurves()
+{
+    QList<DrawnCurve> shown;
+    for (const auto& c : curves_)
+        if (c->visible)
+            shown.append(c->drawn);
+    curveItem_->setPlotArea(chart_->plotArea());
+    curveItem_->setRanges(shownX_, shownY_, log_);
+    curveItem_->setCurves(std::move(shown));
 }
 
 void MetricChart::applyAxisRanges()

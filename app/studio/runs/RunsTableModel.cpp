@@ -254,7 +254,12 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const
     const int column = index.column();
     switch (role) {
     case Qt::DisplayRole: return text(w, column);
-    case Qt::DecorationRole: return column == Status ? QVariant(statusIcon(w.status)) : QVariant();
+    case Qt::DecorationRole:
+        if (column == Status)
+            return statusIcon(w.status);
+        if (column == Id && colourOf_)
+            return colourOf_(w.run.id);  // a QColor: views draw it as a swatch
+        return {};
     case Qt::TextAlignmentRole: {
         const bool numeric = column == Id || column == Duration || column == Epochs || column == Batch || column == Lr ||
                              column == BestValAccuracy || column == BestValLoss || column == TestAccuracy;
@@ -296,4 +301,16 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
     if (role == Qt::ToolTipRole && tips[section])
         return tr(tips[section]);
     return {};
+}
+
+void RunsTableModel::setColourOf(std::function<QColor(qint64)> colourOf)
+{
+    colourOf_ = std::move(colourOf);
+    coloursChanged();
+}
+
+void RunsTableModel::coloursChanged()
+{
+    if (!rows_.empty())
+        emit dataChanged(index(0, Id), index(int(rows_.size()) - 1, Id), {Qt::DecorationRole});
 }

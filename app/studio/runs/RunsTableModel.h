@@ -8,6 +8,7 @@
 #include "engine/store/RunIndex.h"
 
 #include <QAbstractTableModel>
+#include <functional>
 #include <QColor>
 #include <QIcon>
 
@@ -40,6 +41,10 @@ public:
     int runningCount() const;
     // A running run's duration grows: tells views to redraw that column for running rows.
     void tickRunning();
+    // The run's colour (the same in every view that draws runs), shown as a swatch by its id;
+    // unset: no swatch. colourChanged(): ask again.
+    void setColourOf(std::function<QColor(qint64 id)> colourOf);
+    void coloursChanged();
 
     SortKey sortKey(int row, int column) const;
     // Whether the row contains every word (lower case) in its id, name, model, data set, tags or notes.
@@ -65,4 +70,5 @@ private:
     QString text(const Row& row, int column) const;
 
     std::vector<Row> rows_;
+    std::function<QColor(qint64)> colourOf_;
 };

@@ -86,7 +86,13 @@ DataPreview::DataPreview(QWidget* parent) : QWidget(parent)
     setSizePolicy(policy);
 }
 
-DataPreview::~DataPreview() = default;
+DataPreview::~DataPreview()
+{
+    // A reading in flight posts its result to the application: let it end first (at most the time
+    // to read one data set).
+    for (QThread* reader : findChildren<QThread*>())
+        reader->wait();
+}
 
 void DataPreview::showSpec(const QString& spec)
 {
@@ -105,6 +111,7 @@ void DataPreview::showSpec(const QString& spec)
                 self->take(spec, content);
         }, Qt::QueuedConnection);
     });
+    reader->setParent(this);
     connect(reader, &QThread::finished, reader, &QObject::deleteLater);
     reader->start(QThread::LowPriority);
 }

@@ -8,6 +8,8 @@
 #include <QVector>
 #include <QWidget>
 
+class QThread;
+
 class DataPreview : public QWidget {
     Q_OBJECT
 public:

@@ -1,5 +1,7 @@
 #include "app/studio/training/LiveChartsDock.h"
 
+#include "engine/run/MetricCatalogue.h"
+#include "engine/store/RunStore.h"
 #include "widgets/charts/MetricChart.h"
 
 #include <QCheckBox>
@@ -8,12 +10,29 @@
 #include <QSlider>
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <memory>
 #include <vector>
 
 namespace {
 const QColor kTrain(0x1f, 0x77, 0xb4);       // blue: training
 const QColor kValidation(0xff, 0x7f, 0x0e);  // orange: validation
 const QColor kRate(0x2c, 0xa0, 0x2c);
+
+QString label(const char* metric)
+{
+    const neurite::MetricInfo* m = neurite::findMetric(metric);
+    return m ? QString::fromStdString(m->label) : QString::fromLatin1(metric);
+}
+
+// A resumed run's curve so far, up to the step it continues from (the store has them).
+std::vector<QPointF> recorded(neurite::RunStore& store, qint64 run, const char* metric, qint64 upToStep)
+{
+    std::vector<QPointF> points;
+    for (const auto& p : store.metrics(run, metric))
+        if (p.step <= upToStep)
+            points.emplace_back(double(p.step), p.value);
+    return points;
+}
 } // namespace
 
 LiveChartsDock::LiveChartsDock(QWidget* parent) : QDockWidget(tr("Live charts"), parent)
@@ -70,11 +89,27 @@ void LiveChartsDock::onStarted(const TrainingStarted& info)
 {
     for (auto* c : {loss_, accuracy_, lr_})
         c->clear();
-    loss_->setSeries(QStringLiteral("train"), tr("training"), kTrain, {});
-    loss_->setSeries(QStringLiteral("val"), tr("validation"), kValidation, {});
-    accuracy_->setSeries(QStringLiteral("train"), tr("training"), kTrain, {});
-    accuracy_->setSeries(QStringLiteral("val"), tr("validation"), kValidation, {});
-    lr_->setSeries(QStringLiteral("lr"), tr("learning rate"), kRate, {});
+    // Names from the metric catalogue; a resumed run starts with what it recorded before.
+    struct Curve {
+        MetricChart* chart;
+        const char* key;
+        const char* metric;
+        QColor colour;
+    };
+    const Curve curves[] = {{loss_, "train", "train/loss", kTrain},     {loss_, "val", "val/loss", kValidation},
+                            {accuracy_, "train", "train/accuracy", kTrain}, {accuracy_, "val", "val/accuracy", kValidation},
+                            {lr_, "lr", "lr", kRate}};
+    std::unique_ptr<neurite::RunStore> store;
+    if (info.resumedStep > 0 && info.runId > 0 && !info.workspace.isEmpty()) {
+        try {
+            store = std::make_unique<neurite::RunStore>(info.workspace.toStdString(), true);
+        } catch (const std::exception&) {
+            // the earlier part of the curves is missing; the run itself is fine
+        }
+    }
+    for (const Curve& c : curves)
+        c.chart->setSeries(QString::fromLatin1(c.key), label(c.metric), c.colour,
+                           store ? recorded(*store, info.runId, c.metric, info.resumedStep) : std::vector<QPointF>{});
     title_->setText(info.runId ? tr("Run %1 on %2").arg(info.runId).arg(info.device) : tr("Training on %1").arg(info.device));
 }
 

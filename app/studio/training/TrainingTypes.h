@@ -23,6 +23,7 @@ struct EpochPoint {
 
 struct TrainingStarted {
     qint64 runId = 0;                   // 0: not recorded
+    QString workspace;                  // where it is recorded
     QString name;                       // the queue entry's label
     QString device, deviceDescription, deviceNote;
     QString dataDescription;

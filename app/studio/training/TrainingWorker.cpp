@@ -88,6 +88,7 @@ void TrainingWorker::execute(const SetUp& setUp, const QString& workspace, const
         const JobInfo& info = job->info();
         end.runId = info.runId;
         TrainingStarted started{info.runId,
+                                workspace,
                                 label,
                                 QString::fromStdString(info.device),
                                 QString::fromStdString(info.deviceDescription),

@@ -1,0 +1,110 @@
+#include "widgets/charts/CurveItem.h"
+
+#include <QPainter>
+#include <QPen>
+#include <algorithm>
+#include <cmath>
+
+namespace {
+// Pixels: far outside any plot. Qt's rasteriser clips what lies beyond its own limit; this only
+// keeps an extreme value (a zoom into 1e-12 of a range holding 1e300) finite.
+constexpr double kFar = 1e9;
+
+QPen cosmeticPen(const QColor& color, double width)
+{
+    QPen pen(color, width);
+    pen.setCosmetic(true);
+    return pen;
+}
+} // namespace
+
+CurveItem::CurveItem(QGraphicsItem* parent) : QGraphicsItem(parent)
+{
+    setFlag(ItemHasNoContents, false);
+    setAcceptedMouseButtons(Qt::NoButton);   // the view handles the mouse
+}
+
+void CurveItem::setPlotArea(const QRectF& plot)
+{
+    if (plot == plot_)
+        return;
+    prepareGeometryChange();
+    plot_ = plot;
+    update();
+}
+
+void CurveItem::setRanges(AxisRange x, AxisRange y, bool logY)
+{
+    x_ = x;
+    y_ = y;
+    log_ = logY;
+    update();
+}
+
+void CurveItem::setCurves(QList<DrawnCurve> curves)
+{
+    curves_ = std::move(curves);
+    update();
+}
+
+QPolygonF CurveItem::map(const QList<QPointF>& points) const
+{
+    const double sx = plot_.width() / (x_.hi - x_.lo);
+    const double y0 = log_ ? std::log(y_.lo) : y_.lo;
+    const double sy = plot_.height() / (log_ ? std::log(y_.hi) - y0 : y_.hi - y0);
+    const auto far = [](double v) { return std::clamp(v, -kFar, kFar); };
+    QPolygonF out;
+    out.reserve(points.size());
+    for (const QPointF& p : points) {
+        const double y = log_ ? std::log(p.y()) : p.y();
+        if (std::isnan(y))   // the points are finite, and > 0 on a log axis: never, but never drawn either
+            continue;
+        out.append(QPointF(far(plot_.left() + (p.x() - x_.lo) * sx), far(plot_.bottom() - (y - y0) * sy)));
+    }
+    return out;
+}
+
+void CurveItem::drawLine(QPainter& painter, const QList<QPointF>& points, const QPen& pen) const
+{
+    if (points.isEmpty())
+        return;
+    if (points.size() == 1) {   // no segment to stroke: a dot, so that a first step shows
+        QPen dot = pen;
+        dot.setWidthF(pen.widthF() * 2);
+        dot.setCapStyle(Qt::RoundCap);
+        painter.setPen(dot);
+        painter.drawPoint(map(points).front());
+        return;
+    }
+    painter.setPen(pen);
+    painter.drawPolyline(map(points));
+}
+
+void CurveItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
+{
+    if (plot_.isEmpty() || curves_.isEmpty() || !(x_.hi > x_.lo) || !(y_.hi > y_.lo) || (log_ && !(y_.lo > 0)))
+        return;
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    painter->setClipRect(plot_, Qt::IntersectClip);
+    painter->setBrush(Qt::NoBrush);
+    for (const DrawnCurve& c : curves_) {   // underneath: areas and faint raw curves
+        if (c.upper.size() + c.lower.size() > 2) {
+            QPolygonF area = map(c.upper);
+            const QPolygonF lower = map(c.lower);
+            std::copy(lower.rbegin(), lower.rend(), std::back_inserter(area));
+            QColor fill = c.color;
+            fill.setAlpha(kAreaAlpha);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(fill);
+            painter->drawPolygon(area);
+            painter->setBrush(Qt::NoBrush);
+        }
+        QColor faint = c.color;
+        faint.setAlpha(kFaintAlpha);
+        drawLine(*painter, c.faint, cosmeticPen(faint, kFaintWidth));
+    }
+    for (const DrawnCurve& c : curves_)
+        drawLine(*painter, c.line, cosmeticPen(c.color, kLineWidth));
+    painter->restore();
+}

@@ -1,0 +1,52 @@
+#pragma once
+// The curves of a MetricChart, drawn by one graphics item over the chart's plot area instead of by
+// Qt Charts (which re-strokes a whole line for its hover shape at every change: 5 ms and more per
+// long series, where this draws 20 of them in about 10). It is handed polylines already reduced
+// per pixel column (reduceToPixelColumns), in data coordinates, and maps them by the shown
+// ranges at each paint:
+//  - first every band's area (a filled polygon: upper bound, then lower bound backwards) and
+//    every faint raw curve (25 % alpha), then every full-colour line over them;
+//  - clipped to the plot area, antialiased; a lone point is drawn as a dot.
+//  - Lines are cosmetic pens 1 pixel wide: Qt's raster engine strokes those antialiased on a fast
+//    path; any wider, a dense polyline costs it about 7 times as much per segment (and one drawn
+//    whole, with joins, far more), which 20 long series cannot afford at 25 redraws a second.
+// A child of the QChart, so that its coordinates are the chart's (those of QChart::plotArea()).
+#include <QColor>
+#include <QGraphicsItem>
+#include <QList>
+#include <QPointF>
+
+#include "widgets/charts/AxisRange.h"
+
+// One curve as drawn, in data coordinates, x ascending.
+struct DrawnCurve {
+    QColor color;
+    QList<QPointF> line;                             // full colour: smoothed, raw while smoothing is 0, a band's mean
+    QList<QPointF> faint;                            // the raw curve under a smoothed one; empty: none
+    QList<QPointF> lower, upper;                     // a band's bounds; empty: no area
+};
+
+class CurveItem : public QGraphicsItem {
+public:
+    static constexpr double kLineWidth = 1.0, kFaintWidth = 1.0;   // pixels, cosmetic (see above)
+    static constexpr int kFaintAlpha = 64;           // 25 %
+    static constexpr int kAreaAlpha = 56;
+
+    explicit CurveItem(QGraphicsItem* parent = nullptr);
+
+    void setPlotArea(const QRectF& plot);            // in the parent's coordinates
+    void setRanges(AxisRange x, AxisRange y, bool logY);   // logY: y > 0 only, mapped by its logarithm
+    void setCurves(QList<DrawnCurve> curves);        // in drawing order; each paint draws them all
+
+    QRectF boundingRect() const override { return plot_; }
+    void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
+
+private:
+    QPolygonF map(const QList<QPointF>& points) const;   // data → the parent's coordinates
+    void drawLine(QPainter& painter, const QList<QPointF>& points, const QPen& pen) const;
+
+    QRectF plot_;
+    AxisRange x_, y_;
+    bool log_ = false;
+    QList<DrawnCurve> curves_;
+};
