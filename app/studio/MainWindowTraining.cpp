@@ -59,15 +59,15 @@ void MainWindow::createTraining()
     runs_ = new RunsDock(this);
     compare_ = new CompareDock(this);
     addDockWidget(Qt::RightDockWidgetArea, trainingPanel_);
+    // One full-height column of tabs on the right: the training settings need the room.
     tabifyDockWidget(inspector_, trainingPanel_);
+    tabifyDockWidget(trainingPanel_, summary_);
     addDockWidget(Qt::BottomDockWidgetArea, charts_);
     tabifyDockWidget(problems_, charts_);
     tabifyDockWidget(charts_, runs_);
     tabifyDockWidget(runs_, compare_);
     problems_->raise();
     inspector_->raise();
-    resizeDocks({problems_}, {300}, Qt::Vertical);
-    resizeDocks({inspector_, summary_}, {640, 220}, Qt::Vertical);
     setWorkspace(settings_.workspace().isEmpty() ? QString::fromStdString(RunStore::defaultPath()) : settings_.workspace());
 
     connect(runs_, &RunsDock::openModelRequested, this, &MainWindow::openRunModel);
@@ -302,6 +302,7 @@ void MainWindow::compareRuns(const QList<qint64>& ids)
     compare_->setRuns(ids);
     compare_->show();
     compare_->raise();
-    // Curves side by side with their settings want room: give the bottom docks half the window.
-    resizeDocks({compare_}, {height() / 2}, Qt::Vertical);
+    // Curves beside their settings want room: give the bottom docks at least half the window.
+    if (compare_->height() < height() / 2)
+        resizeDocks({compare_}, {height() * 55 / 100}, Qt::Vertical);
 }

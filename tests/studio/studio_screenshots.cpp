@@ -6,6 +6,8 @@
 #include "app/studio/InspectorDock.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/Theme.h"
+#include "app/studio/runs/RunsDock.h"
+#include "app/studio/training/LiveChartsDock.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
 #include "widgets/nodegraph/NodeGraphScene.h"
@@ -90,19 +92,37 @@ int main(int argc, char** argv)
     w.code()->raise();
     ok &= shoot(w, out.filePath(QStringLiteral("code.png")));
 
-    // Training the MLP on Fashion-MNIST: F5, the live charts, the run's result.
+    // Training: the CNN as it learns (then stopped), the MLP trained twice, the runs, a comparison.
     {
         applyTheme(Theme::Light);
-        w.openTemplate(QStringLiteral(":/models/mlp.json"));
-        neurite::JobSpec job = w.trainingPanel()->job();
-        job.train.epochs = 4;
-        w.trainingPanel()->setJob(job);
-        w.train();
-        QTest::qWait(1500);
+        const auto trainTemplate = [&](const char* resource, int epochs, double lr) {
+            w.openTemplate(QString::fromLatin1(resource));
+            neurite::JobSpec job = w.trainingPanel()->job();
+            job.train.epochs = epochs;
+            job.train.lr = lr;
+            w.trainingPanel()->setJob(job);
+            w.train();
+        };
+        const auto waitIdle = [&] {
+            if (!QTest::qWaitFor([&] { return !w.training()->busy(); }, 600000))
+                ok = false;
+        };
+        trainTemplate(":/models/cnn.json", 3, 0.001);
+        QTest::qWait(15000);
         ok &= shoot(w, out.filePath(QStringLiteral("training-live.png")));
-        if (!QTest::qWaitFor([&] { return !w.training()->busy(); }, 180000))
-            ok = false;
+        w.training()->stop();
+        waitIdle();
+        trainTemplate(":/models/mlp.json", 6, 0.001);
+        waitIdle();
         ok &= shoot(w, out.filePath(QStringLiteral("training-done.png")));
+        trainTemplate(":/models/mlp.json", 6, 0.003);
+        waitIdle();
+        w.runs()->show();
+        w.runs()->raise();
+        ok &= shoot(w, out.filePath(QStringLiteral("runs.png")));
+        w.compareRuns({2, 3});
+        ok &= shoot(w, out.filePath(QStringLiteral("compare.png")));
+        w.liveCharts()->raise();
     }
 
     // The dark theme, on the residual network arranged automatically.

@@ -1,8 +1,9 @@
 // Training in the studio: the controller and its worker thread (start, pause, continue, stop at
 // random moments; 100 start/stop cycles; throttled updates that still carry every step), errors
 // shown where they are, the store recording every state, settings saved with the model, and the
-// whole path driven as a person does it: a template, F5, the run in the browser.
+// whole path driven as a person does it: a template, F5, the run in the browser, two runs compared.
 #include "app/studio/MainWindow.h"
+#include "app/studio/compare/CompareDock.h"
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/runs/RunsTableModel.h"
 #include "app/studio/training/TrainingController.h"
@@ -15,7 +16,10 @@
 #include <QAbstractItemModel>
 #include <QApplication>
 #include <QComboBox>
+#include <QAction>
 #include <QLabel>
+#include <QLineEdit>
+#include <QTableWidget>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -311,6 +315,29 @@ private slots:
         QCOMPARE(r.status, QStringLiteral("completed"));
         QVERIFY(r.hasTest && r.testAccuracy > 0.5);  // 2,000 images, one epoch: well above chance (0.1)
         QTRY_COMPARE(w.runs()->model()->rowCount(), 1);
+
+        // A second run at another learning rate, typed into the dock; then both compared.
+        auto* lr = w.trainingPanel()->findChild<QLineEdit*>(QStringLiteral("learningRate"));
+        QVERIFY(lr);
+        lr->selectAll();
+        QTest::keyClicks(lr, QStringLiteral("3e-3"));
+        QCOMPARE(w.trainingPanel()->job().train.lr, 0.003);
+        QTest::keyClick(&w, Qt::Key_F5);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+        QTRY_COMPARE(w.runs()->model()->rowCount(), 2);
+        const qint64 first = r.runId, second = finished.last().at(0).value<TrainingFinished>().runId;
+        w.runs()->selectRuns({first, second});
+        QVERIFY(w.runs()->compareAction()->isEnabled());
+        w.runs()->compareAction()->trigger();
+        QTRY_VERIFY(w.compare()->isVisible());
+        QList<qint64> compared = w.compare()->runs();
+        std::sort(compared.begin(), compared.end());
+        QCOMPARE(compared, (QList<qint64>{first, second}));
+        QStringList differing;
+        for (int row = 0; row < w.compare()->settingsTable()->rowCount(); ++row)
+            differing << w.compare()->settingsTable()->verticalHeaderItem(row)->text();
+        QVERIFY2(differing.contains(QStringLiteral("train.lr")), qPrintable(differing.join(',')));
+        QCOMPARE(differing.size(), 1);  // nothing else differs
         w.document()->undoStack()->setClean();
     }
 };

@@ -491,7 +491,9 @@ bool CompareDock::saveChart(int pane, const QString& file)
         return false;
     MetricChart* chart = panes_[pane]->chart();
     const bool svg = QFileInfo(file).suffix().compare(QStringLiteral("svg"), Qt::CaseInsensitive) == 0;
+    chart->setLegendVisible(true);  // an image stands alone: it names its curves
     const bool saved = svg ? chart->saveSvg(file) : chart->savePng(file);
+    chart->setLegendVisible(false);
     message_->setText(saved ? tr("Saved the chart to %1.").arg(QDir::toNativeSeparators(file))
                             : tr("Could not save the chart to %1.").arg(QDir::toNativeSeparators(file)));
     return saved;

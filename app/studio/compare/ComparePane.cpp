@@ -33,6 +33,7 @@ ComparePane::ComparePane(QWidget* parent) : QWidget(parent)
     save_->setText(tr("Save chart…"));
     save_->setToolTip(tr("Save this chart as a PNG or SVG image"));
     chart_ = new MetricChart;
+    chart_->setLegendVisible(false);  // the dock's run list is the legend (exports draw their own)
 
     auto* header = new QHBoxLayout;
     header->addWidget(metricCombo_);
