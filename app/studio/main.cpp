@@ -4,6 +4,7 @@
 //                                                      time from launch to shown, and quit
 #include "app/studio/MainWindow.h"
 #include "app/studio/Theme.h"
+#include "engine/backends/cpu/OpenMpSpin.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -11,11 +12,14 @@
 #include <QIcon>
 #include <QTimer>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
 
 int main(int argc, char** argv)
 {
     QElapsedTimer sinceLaunch;
     sinceLaunch.start();
+    neurite::restartIfOpenMpSpinsTooLong(argv);  // without it, training in the window runs ~20% slower
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Neurite Studio"));
     QApplication::setOrganizationName(QStringLiteral("Neurite"));
@@ -42,7 +46,14 @@ int main(int argc, char** argv)
 
     if (args.isSet(screenshot)) {
         QTimer::singleShot(0, &window, [&] {
-            std::printf("neurite-studio: window shown %.0f ms after launch\n", sinceLaunch.nsecsElapsed() / 1e6);
+            // From the first start when the program restarted itself (OpenMpSpin.h).
+            double ms = sinceLaunch.nsecsElapsed() / 1e6;
+            if (const char* launched = std::getenv("NEURITE_LAUNCHED_NS")) {
+                timespec now{};
+                clock_gettime(CLOCK_MONOTONIC, &now);
+                ms = double(now.tv_sec * 1000000000LL + now.tv_nsec - std::atoll(launched)) / 1e6;
+            }
+            std::printf("neurite-studio: window shown %.0f ms after launch\n", ms);
             std::fflush(stdout);
             QTimer::singleShot(500, &window, [&] {
                 const bool saved = window.grab().save(args.value(screenshot));

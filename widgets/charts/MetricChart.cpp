@@ -24,7 +24,6 @@
 #include <cmath>
 
 namespace {
-constexpr int kTickMs = 40;                 // at most 25 rebuilds a second, whatever the data rate
 constexpr int kSlowestTickMs = 1000;
 
 QColor withAlpha(QColor c, int alpha)
@@ -156,7 +155,7 @@ MetricChart::MetricChart(QWidget* parent)
     setMinimumSize(240, 160);
 
     tick_.setSingleShot(true);
-    tick_.setInterval(kTickMs);
+    tick_.setInterval(minTickMs_);
     connect(&tick_, &QTimer::timeout, this, &MetricChart::rebuild);
     connect(chart_, &QChart::plotAreaChanged, this, [this](const QRectF& plot) {
         placePlaceholder();
@@ -408,6 +407,12 @@ void MetricChart::switchYAxis()
 
 // [SECTION] rebuilding what is drawn -----------------------------------------------------------
 
+void MetricChart::setMinimumRedrawInterval(int ms)
+{
+    minTickMs_ = std::max(1, ms);
+    tick_.setInterval(std::max(tick_.interval(), minTickMs_));
+}
+
 void MetricChart::scheduleRebuild()
 {
     if (!tick_.isActive())
@@ -449,7 +454,7 @@ void MetricChart::rebuild()
     showCurves();
     // Reducing costs a few milliseconds per million points in the visible range: with many huge
     // series, tick less often so that rebuilds take at most a fifth of the GUI thread.
-    tick_.setInterval(std::clamp(int(cost.elapsed()) * 4, kTickMs, kSlowestTickMs));
+    tick_.setInterval(std::clamp(int(cost.elapsed()) * 4, minTickMs_, std::max(minTickMs_, kSlowestTickMs)));
 }
 
 // Reduces one curve's drawable points to the columns of the visible range (skipped if nothing

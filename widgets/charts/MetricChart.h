@@ -79,6 +79,9 @@ public:
     void setYTitle(const QString& title);
     void setLegendVisible(bool on);
     void setPlaceholderText(const QString& text);    // "No data yet" by default
+    // Changes are redrawn at most this often (40 ms by default); a live chart beside a training
+    // run that shares the cores may ask for less.
+    void setMinimumRedrawInterval(int ms);
 
     // ---- View. Code that sets the range (a comparison view keeping its charts in step) gets no signal.
     void setXRange(double x0, double x1);            // zooms x; y keeps fitting what is visible
@@ -156,4 +159,5 @@ private:
     AxisRange shownX_, shownY_;
     int drawnColumns_ = 0;                           // the plot width the curves were reduced for
     int colourCycle_ = 0;
+    int minTickMs_ = 40;                             // at most 25 rebuilds a second, whatever the data rate
 };

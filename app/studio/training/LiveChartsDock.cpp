@@ -62,6 +62,8 @@ LiveChartsDock::LiveChartsDock(QWidget* parent) : QDockWidget(tr("Live charts"),
         c->setYTitle(y);
         c->setPlaceholderText(QObject::tr("Press Train (F5): the curves appear here as the model learns"));
         c->setMinimumSize(240, 180);
+        // Ten redraws a second look continuous and leave the cores to the training.
+        c->setMinimumRedrawInterval(100);
         return c;
     };
     loss_ = make(tr("Loss"), tr("loss"));

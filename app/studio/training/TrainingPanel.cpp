@@ -354,7 +354,7 @@ void TrainingPanel::onStarted(const TrainingStarted& info)
 {
     current_ = info;
     stepsDone_ = info.resumedStep;
-    sinceStart_.start();
+    sinceShown_.invalidate();
     progress_->setValue(0);
     QString text = info.runId ? tr("Run %1 started on %2").arg(info.runId).arg(info.device)
                               : tr("Training on %1").arg(info.device);
@@ -368,6 +368,10 @@ void TrainingPanel::onSteps(const QVector<StepPoint>& points)
 {
     if (points.isEmpty() || current_.stepsPerEpoch <= 0)
         return;
+    // Text is laid out anew on every change: four times a second is as often as anyone reads it.
+    if (sinceShown_.isValid() && sinceShown_.elapsed() < 250)
+        return;
+    sinceShown_.start();
     const StepPoint& last = points.back();
     stepsDone_ = last.step;
     const qint64 total = current_.stepsPerEpoch * current_.epochs;

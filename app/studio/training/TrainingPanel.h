@@ -79,7 +79,7 @@ private:
     QLabel* queue_;
     neurite::JobSpec base_;                         // settings the panel does not show, kept as they were
     TrainingStarted current_;
-    QElapsedTimer sinceStart_;
+    QElapsedTimer sinceShown_;                      // the progress text's last change
     qint64 stepsDone_ = 0;
     bool setting_ = false;                          // setJob() in progress: no jobEdited()
 };
