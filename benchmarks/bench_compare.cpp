@@ -17,6 +17,8 @@
 #include "widgets/charts/MetricChart.h"
 
 #include <QApplication>
+#include "benchmarks/BenchTiming.h"
+
 #include <QElapsedTimer>
 
 #include <algorithm>
@@ -32,29 +34,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr int kRuns = 20, kSteps = 10000, kStepsPerEpoch = 100, kBatch = 64, kRepeats = 7;
+constexpr int kRuns = 20, kSteps = 10000, kStepsPerEpoch = 100, kBatch = 64;
 
-double medianMilliseconds(const std::function<void()>& f, int repeats = kRepeats)
-{
-    std::vector<double> times;
-    for (int r = 0; r < repeats; ++r) {
-        QElapsedTimer clock;
-        clock.start();
-        f();
-        times.push_back(double(clock.nsecsElapsed()) / 1e6);
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
-
-std::string cpuModel()
-{
-    std::ifstream in("/proc/cpuinfo");
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("model name", 0) == 0)
-            return line.substr(line.find(':') + 2);
-    return "unknown CPU";
-}
 
 std::string model()
 {

@@ -15,6 +15,8 @@
 #include "engine/store/RunStore.h"
 
 #include <QApplication>
+#include "benchmarks/BenchTiming.h"
+
 #include <QElapsedTimer>
 #include <QLineEdit>
 #include <QTableView>
@@ -34,27 +36,6 @@ namespace {
 
 constexpr int kRuns = 10000, kEpochs = 20, kSteps = 100, kBatch = 500;
 
-double medianMilliseconds(const std::function<void()>& f, int repeats = 5)
-{
-    std::vector<double> times;
-    for (int r = 0; r < repeats; ++r) {
-        QElapsedTimer clock;
-        clock.start();
-        f();
-        times.push_back(double(clock.nsecsElapsed()) / 1e6);
-    }
-    std::sort(times.begin(), times.end());
-    return times[times.size() / 2];
-}
-
-std::string cpuModel()
-{
-    std::ifstream in("/proc/cpuinfo");
-    for (std::string line; std::getline(in, line);)
-        if (line.rfind("model name", 0) == 0)
-            return line.substr(line.find(':') + 2);
-    return "unknown CPU";
-}
 
 std::int64_t runCount(const std::string& path)
 {

@@ -441,7 +441,7 @@ void MainWindow::dropEvent(QDropEvent* event)
     if (urls.isEmpty() || !urls.first().isLocalFile())
         return;
     event->acceptProposedAction();
-    if (maybeSave())
+    if (confirmStopTraining(tr("Opening another model")) && maybeSave())
         openFile(urls.first().toLocalFile());
 }
 

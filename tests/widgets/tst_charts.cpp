@@ -192,6 +192,8 @@ void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
 {
     MetricChart chart;
     chart.resize(800, 400);
+    chart.show();  // a hidden chart waits until it is shown (below)
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
     chart.setSeries("loss", "loss", Qt::red, noise(100'000));
     chart.flush();
     const double plotWidth = chart.chart()->plotArea().width();
@@ -204,6 +206,14 @@ void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
     QTRY_COMPARE_WITH_TIMEOUT(chart.drawnPoints("loss").back(), QPointF(100'000, 7), 1000);
     QCOMPARE(chart.xRange().hi, 100'000.0);
     QVERIFY(chart.yRange().hi >= 7);
+
+    // Hidden (a dock behind a tab), it does no work until it is shown again.
+    chart.hide();
+    chart.appendPoint("loss", QPointF(100'001, 8));
+    QTest::qWait(200);
+    QCOMPARE(chart.drawnPoints("loss").back().x(), 100'000.0);
+    chart.show();
+    QTRY_COMPARE_WITH_TIMEOUT(chart.drawnPoints("loss").back(), QPointF(100'001, 8), 1000);
 
     chart.appendPoint("new", QPointF(3, 1));   // an unknown key: a series of its own
     chart.flush();

@@ -156,7 +156,12 @@ MetricChart::MetricChart(QWidget* parent)
 
     tick_.setSingleShot(true);
     tick_.setInterval(minTickMs_);
-    connect(&tick_, &QTimer::timeout, this, &MetricChart::rebuild);
+    connect(&tick_, &QTimer::timeout, this, [this] {
+        if (isVisible())
+            rebuild();
+        else
+            changedWhileHidden_ = true;  // hidden since the tick was set: wait until shown
+    });
     connect(chart_, &QChart::plotAreaChanged, this, [this](const QRectF& plot) {
         placePlaceholder();
         curveItem_->setPlotArea(plot);
@@ -415,8 +420,21 @@ void MetricChart::setMinimumRedrawInterval(int ms)
 
 void MetricChart::scheduleRebuild()
 {
+    if (!isVisible()) {
+        changedWhileHidden_ = true;  // nobody sees it: rebuild when shown (export and flush() do it at once)
+        return;
+    }
     if (!tick_.isActive())
         tick_.start();
+}
+
+void MetricChart::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    if (changedWhileHidden_) {
+        changedWhileHidden_ = false;
+        scheduleRebuild();
+    }
 }
 
 void MetricChart::flush()
@@ -427,6 +445,7 @@ void MetricChart::flush()
 void MetricChart::rebuild()
 {
     tick_.stop();
+    changedWhileHidden_ = false;
     QElapsedTimer cost;
     cost.start();
     std::optional<AxisRange> all;

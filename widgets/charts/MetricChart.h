@@ -119,6 +119,7 @@ signals:
 
 protected:
     void changeEvent(QEvent* event) override;
+    void showEvent(QShowEvent* event) override;    // catches up with what changed while hidden
 
 private:
     struct Curve;
@@ -159,5 +160,6 @@ private:
     AxisRange shownX_, shownY_;
     int drawnColumns_ = 0;                           // the plot width the curves were reduced for
     int colourCycle_ = 0;
+    bool changedWhileHidden_ = false;                // a hidden chart (a dock behind a tab) does not redraw
     int minTickMs_ = 40;                             // at most 25 rebuilds a second, whatever the data rate
 };
