@@ -136,6 +136,8 @@ TrainingPanel::TrainingPanel(const QList<QAction*>& actions, QWidget* parent) : 
     for (const char* kind : {"adam", "adamw", "sgd", "rmsprop"})
         optimizer_->addItem(QString::fromLatin1(kind));
     tf->addRow(tr("Optimiser"), optimizer_);
+    momentum_ = numberBox(0, 0.999, 3, 0.05);
+    tf->addRow(tr("Momentum"), momentum_);
     lr_ = new QLineEdit;
     lr_->setObjectName(QStringLiteral("learningRate"));
     lr_->setToolTip(tr("A positive number: 0.001, 3e-4, …"));
@@ -144,6 +146,17 @@ TrainingPanel::TrainingPanel(const QList<QAction*>& actions, QWidget* parent) : 
     for (const char* kind : {"constant", "step", "exponential", "cosine", "onecycle"})
         schedule_->addItem(QString::fromLatin1(kind));
     tf->addRow(tr("Schedule"), schedule_);
+    stepEpochs_ = integerBox(1, 100000);
+    stepEpochs_->setSuffix(tr(" epochs"));
+    tf->addRow(tr("Decay every"), stepEpochs_);
+    gamma_ = numberBox(0.0001, 1, 4, 0.05);
+    gamma_->setToolTip(tr("The factor the learning rate is multiplied by at each decay"));
+    tf->addRow(tr("Decay factor"), gamma_);
+    warmup_ = integerBox(0, 10000000);
+    warmup_->setSpecialValueText(tr("off"));
+    warmup_->setSuffix(tr(" steps"));
+    warmup_->setToolTip(tr("Linear warm-up of the learning rate over the first steps"));
+    tf->addRow(tr("Warm-up"), warmup_);
     schedulePlot_ = new SchedulePlot;
     tf->addRow(schedulePlot_);
     batch_ = integerBox(1, 65536);
@@ -209,9 +222,13 @@ TrainingPanel::TrainingPanel(const QList<QAction*>& actions, QWidget* parent) : 
         if (valid)
             edited();
     });
-    for (auto* box : {valSplit_, weightDecay_})
+    connect(optimizer_, &QComboBox::currentIndexChanged, this, [this] {
+        if (!setting_)  // each optimiser's own default momentum, as torch.optim has it
+            momentum_->setValue(optimizer_->currentText() == QLatin1String("sgd") ? 0.9 : 0.0);
+    });
+    for (auto* box : {valSplit_, weightDecay_, momentum_, gamma_})
         connect(box, &QDoubleSpinBox::valueChanged, this, edited);
-    for (auto* box : {trainSamples_, augmentCrop_, batch_, epochs_, seed_, patience_})
+    for (auto* box : {trainSamples_, augmentCrop_, batch_, epochs_, seed_, patience_, stepEpochs_, warmup_})
         connect(box, &QSpinBox::valueChanged, this, edited);
     for (auto* combo : {optimizer_, schedule_, device_})
         connect(combo, &QComboBox::currentIndexChanged, this, edited);
@@ -279,10 +296,11 @@ JobSpec TrainingPanel::job() const
     job.data.trainSamples = trainSamples_->value();
     job.data.augmentCrop = augmentCrop_->value();
     job.data.augmentFlip = augmentFlip_->isChecked();
-    const std::string kind = optimizer_->currentText().toStdString();
-    if (kind != job.train.optimizer.kind)
-        job.train.optimizer.momentum = kind == "sgd" ? 0.9 : 0.0;  // the default of the chosen kind
-    job.train.optimizer.kind = kind;
+    job.train.optimizer.kind = optimizer_->currentText().toStdString();
+    job.train.optimizer.momentum = momentum_->value();
+    job.train.schedule.stepEpochs = stepEpochs_->value();
+    job.train.schedule.gamma = gamma_->value();
+    job.train.schedule.warmupSteps = warmup_->value();
     bool ok = false;
     if (const double lr = lr_->text().toDouble(&ok); ok && lr > 0 && std::isfinite(lr))
         job.train.lr = lr;  // else the last valid value, kept in base_
@@ -318,6 +336,10 @@ void TrainingPanel::setJob(const JobSpec& job)
     lr_->setText(QString::number(job.train.lr, 'g', 12));
     lr_->setStyleSheet({});
     schedule_->setCurrentText(QString::fromStdString(job.train.schedule.kind));
+    momentum_->setValue(job.train.optimizer.momentum);
+    stepEpochs_->setValue(job.train.schedule.stepEpochs);
+    gamma_->setValue(job.train.schedule.gamma);
+    warmup_->setValue(int(job.train.schedule.warmupSteps));
     batch_->setValue(int(job.train.batch));
     epochs_->setValue(job.train.epochs);
     weightDecay_->setValue(job.train.optimizer.weightDecay);
@@ -343,8 +365,17 @@ std::int64_t TrainingPanel::estimatedTrainSamples() const
     return std::int64_t(double(total) * (1 - valSplit_->value()));
 }
 
+void TrainingPanel::enableWhatApplies()
+{
+    const QString optimiser = optimizer_->currentText(), schedule = schedule_->currentText();
+    momentum_->setEnabled(optimiser == QLatin1String("sgd") || optimiser == QLatin1String("rmsprop"));
+    stepEpochs_->setEnabled(schedule == QLatin1String("step"));
+    gamma_->setEnabled(schedule == QLatin1String("step") || schedule == QLatin1String("exponential"));
+}
+
 void TrainingPanel::updateSchedulePlot()
 {
+    enableWhatApplies();
     const JobSpec j = job();
     schedulePlot_->setSchedule(j.train.schedule, j.train.lr, (estimatedTrainSamples() + j.train.batch - 1) / j.train.batch,
                                j.train.epochs);

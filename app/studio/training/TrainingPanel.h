@@ -53,6 +53,7 @@ signals:
 
 private:
     void updateSchedulePlot();
+    void enableWhatApplies();                       // fields of other optimisers and schedules greyed
     void chooseDataFromDisk();
     std::int64_t estimatedTrainSamples() const;
 
@@ -65,8 +66,12 @@ private:
     QSpinBox* augmentCrop_;
     QCheckBox* augmentFlip_;
     QComboBox* optimizer_;
+    QDoubleSpinBox* momentum_;                      // sgd, rmsprop
     QLineEdit* lr_;                                 // typed as people write it: 3e-4, 0.001
     QComboBox* schedule_;
+    QSpinBox* stepEpochs_;                          // step
+    QDoubleSpinBox* gamma_;                         // step, exponential
+    QSpinBox* warmup_;
     SchedulePlot* schedulePlot_;
     QSpinBox* batch_;
     QSpinBox* epochs_;

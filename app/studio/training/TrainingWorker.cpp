@@ -87,22 +87,22 @@ void TrainingWorker::execute(const SetUp& setUp, const QString& workspace, const
         std::unique_ptr<TrainingJob> job = setUp(store.get());
         const JobInfo& info = job->info();
         end.runId = info.runId;
-        TrainingStarted started{info.runId,
-                                workspace,
-                                label,
-                                QString::fromStdString(info.device),
-                                QString::fromStdString(info.deviceDescription),
-                                QString::fromStdString(info.deviceNote),
-                                QString::fromStdString(info.dataDescription),
-                                {},
-                                info.trainSamples,
-                                info.stepsPerEpoch,
-                                job->spec().train.epochs,
-                                info.resumedEpoch,
-                                info.resumedStep};
+        TrainingStarted begun{info.runId,
+                              workspace,
+                              label,
+                              QString::fromStdString(info.device),
+                              QString::fromStdString(info.deviceDescription),
+                              QString::fromStdString(info.deviceNote),
+                              QString::fromStdString(info.dataDescription),
+                              {},
+                              info.trainSamples,
+                              info.stepsPerEpoch,
+                              job->spec().train.epochs,
+                              info.resumedEpoch,
+                              info.resumedStep};
         for (const auto& name : info.classNames)
-            started.classNames << QString::fromStdString(name);
-        emit this->started(started);
+            begun.classNames << QString::fromStdString(name);
+        emit started(begun);
         if (control.cancelled()) {  // stopped while it was being set up
             end.status = QStringLiteral("stopped");
             end.message = QStringLiteral("stopped before the first step");
