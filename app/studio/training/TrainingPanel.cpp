@@ -113,6 +113,11 @@ TrainingPanel::TrainingPanel(const QList<QAction*>& actions, QWidget* parent) : 
     df->addRow(dataProblem_);
     preview_ = new DataPreview;
     df->addRow(preview_);
+    auto* normalisation = new QLabel(tr("Inputs are normalised per channel (per feature) with the mean and "
+                                        "standard deviation of the whole training part; the test part likewise."));
+    normalisation->setWordWrap(true);
+    normalisation->setEnabled(false);
+    df->addRow(normalisation);
     valSplit_ = numberBox(0, 0.9, 2, 0.05);
     valSplit_->setToolTip(tr("Share of the training data held out to validate after each epoch"));
     df->addRow(tr("Validation share"), valSplit_);
