@@ -1,21 +1,23 @@
-// MainWindow's training part: the Training and Live charts docks, the Run menu and toolbar, and
-// what happens when a job starts and ends. The work itself is the TrainingController's.
-#include "app/studio/EditCommands.h"
+// MainWindow's training part: the Training, Live charts, Runs and Compare docks, the Run menu and
+// toolbar, what happens when a job starts and ends, and the workspace. The work itself is the
+// TrainingController's and the docks'.
 #include "app/studio/MainWindow.h"
+
+#include "app/studio/EditCommands.h"
 #include "app/studio/InspectorDock.h"
 #include "app/studio/ProblemsDock.h"
 #include "app/studio/SummaryDock.h"
-#include "app/studio/training/LiveChartsDock.h"
-#include "app/studio/training/TrainingController.h"
-#include "app/studio/training/TrainingPanel.h"
 #include "app/studio/compare/CompareDock.h"
 #include "app/studio/compare/RunColours.h"
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/runs/RunsTableModel.h"
+#include "app/studio/training/LiveChartsDock.h"
+#include "app/studio/training/TrainingController.h"
+#include "app/studio/training/TrainingPanel.h"
 #include "engine/core/Error.h"
-#include "engine/run/Workspace.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/run/Job.h"
+#include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
 #include "widgets/nodegraph/NodeGraphScene.h"
 #include "widgets/nodegraph/NodeGraphView.h"
@@ -134,7 +136,9 @@ void MainWindow::syncTrainingPanel()
     if (shown == doc_.graph().training)
         return;  // the change came from the dock: leave what the person is typing alone
     if (doc_.graph().training.empty()) {
-        trainingPanel_->setJob(JobSpec{});
+        JobSpec defaults;
+        defaults.device = trainingPanel_->job().device;  // the device found here stays chosen
+        trainingPanel_->setJob(defaults);
         return;
     }
     try {
