@@ -15,6 +15,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QScrollArea>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUndoStack>
@@ -115,6 +116,12 @@ int main(int argc, char** argv)
         trainTemplate(":/models/mlp.json", 6, 0.001);
         waitIdle();
         ok &= shoot(w, out.filePath(QStringLiteral("training-done.png")));
+        // The whole Training dock, as it scrolls: data, hyper-parameters, device.
+        if (auto* scroll = w.trainingPanel()->findChild<QScrollArea*>()) {
+            const bool saved = scroll->widget()->grab().save(out.filePath(QStringLiteral("training-settings.png")));
+            std::printf("%s %s\n", saved ? "wrote" : "FAILED", qPrintable(out.filePath(QStringLiteral("training-settings.png"))));
+            ok &= saved;
+        }
         trainTemplate(":/models/mlp.json", 6, 0.003);
         waitIdle();
         w.runs()->show();

@@ -127,6 +127,7 @@ void DataPreview::take(const QString& spec, const Content& c)
     counts_ = c.counts;
     samples_ = c.samples;
     images_ = c.images;
+    setToolTip(summary_);  // the whole line, when the dock is too narrow for it
     updateGeometry();
     update();
     emit loaded(spec, c.problem);
@@ -150,7 +151,8 @@ void DataPreview::paintEvent(QPaintEvent*)
     small.setPointSizeF(small.pointSizeF() * 0.85);
     p.setFont(small);
     p.setPen(pal.color(QPalette::PlaceholderText));
-    p.drawText(QRect(0, 0, width(), 20), Qt::AlignLeft | Qt::AlignVCenter, loading_ || problem_.isEmpty() ? summary_ : QString());
+    p.drawText(QRect(0, 0, width(), 20), Qt::AlignLeft | Qt::AlignVCenter,
+               p.fontMetrics().elidedText(loading_ || problem_.isEmpty() ? summary_ : QString(), Qt::ElideRight, width()));
     int y = 24;
     if (images_) {
         const int columns = std::max(1, width() / (kThumb + 4));
