@@ -39,7 +39,6 @@
 #include <QStackedWidget>
 #include <QScreen>
 #include <QStatusBar>
-#include <QTimer>
 #include <QVBoxLayout>
 
 using namespace neurite;
@@ -122,10 +121,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     const QSize screen = QApplication::primaryScreen() ? QApplication::primaryScreen()->availableSize() : QSize(1600, 1000);
     resize(std::min(1680, screen.width() * 9 / 10), std::min(1050, screen.height() * 9 / 10));
     restoreGeometry(settings_.geometry());
-    if (!restoreState(settings_.dockState())) {
-        // First start: room for the training dock and the charts (sizes apply once laid out).
-        QTimer::singleShot(0, this, [this] { resizeDocks({problems_}, {height() * 36 / 100}, Qt::Vertical); });
-    }
+    restoreState(settings_.dockState());
 }
 
 MainWindow::~MainWindow()

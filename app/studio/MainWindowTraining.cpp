@@ -95,6 +95,9 @@ void MainWindow::createTraining()
     connect(training_, &TrainingController::started, this, [this] {
         charts_->show();
         charts_->raise();
+        // Curves want room; the designer's bottom strip is small until something trains.
+        if (charts_->height() < height() / 3)
+            resizeDocks({charts_}, {height() * 36 / 100}, Qt::Vertical);
     });
     connect(training_, &TrainingController::stateChanged, this, &MainWindow::trainingStateChanged);
     connect(training_, &TrainingController::finished, this, &MainWindow::trainingFinished);

@@ -68,7 +68,8 @@ WelcomePage::WelcomePage(QWidget* parent) : QWidget(parent)
     outer->setContentsMargins(48, 36, 48, 36);
     outer->addWidget(heading(tr("Neurite Studio"), 2.0));
     auto* tagline = new QLabel(tr("Design a network by dragging layers onto the canvas. Every tensor shape, parameter "
-                                  "count and mistake shows as you build, with the same model as PyTorch code beside it."));
+                                  "count and mistake shows as you build, with the same model as PyTorch code beside it. "
+                                  "Open an example and press Train (F5) to watch it learn Fashion-MNIST."));
     tagline->setWordWrap(true);
     outer->addWidget(tagline);
     outer->addSpacing(16);

@@ -152,7 +152,7 @@ MetricChart::MetricChart(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(view_);
-    setMinimumSize(240, 160);
+    setMinimumSize(160, 100);  // small enough to share a dock strip with others
 
     tick_.setSingleShot(true);
     tick_.setInterval(minTickMs_);

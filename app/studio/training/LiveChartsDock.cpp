@@ -61,7 +61,7 @@ LiveChartsDock::LiveChartsDock(QWidget* parent) : QDockWidget(tr("Live charts"),
         c->setXTitle(QObject::tr("step"));
         c->setYTitle(y);
         c->setPlaceholderText(QObject::tr("Press Train (F5): the curves appear here as the model learns"));
-        c->setMinimumSize(240, 180);
+        c->setMinimumSize(200, 120);
         // Ten redraws a second look continuous and leave the cores to the training.
         c->setMinimumRedrawInterval(100);
         return c;
