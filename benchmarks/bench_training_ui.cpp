@@ -9,7 +9,7 @@
 #include "app/studio/MainWindow.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
-#include "engine/backends/cpu/OpenMpSpin.h"
+#include "engine/backends/Registry.h"
 #include "engine/core/CpuInfo.h"
 
 #include <QApplication>
@@ -135,7 +135,7 @@ double trainInCli(const QString& model, const JobSpec& job, const QString& scrat
 
 int main(int argc, char** argv)
 {
-    neurite::restartIfOpenMpSpinsTooLong(argv);  // as neurite-studio does
+    neurite::prepareProcessForBackends(argv);  // as neurite-studio does
     QTemporaryDir home;  // scratch settings and workspace
     qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
     qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());

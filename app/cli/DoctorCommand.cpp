@@ -4,8 +4,6 @@
 #include "engine/backends/CudaDevices.h"
 #include "engine/backends/Parity.h"
 #include "engine/backends/Registry.h"
-#include "engine/backends/cpu/OneDnnConvolution.h"
-#include "engine/backends/cpu/CpuBackend.h"
 #include "engine/core/CpuInfo.h"
 #include "engine/core/Rng.h"
 #include "engine/core/Tensor.h"
@@ -91,26 +89,17 @@ int doctorCommand(const std::vector<std::string>& argv)
     std::printf("vector     %s\n", ext.empty() ? "none beyond SSE" : ext.c_str());
 
     auto backend = createBackend("cpu", int(args.getInt("threads", 0)));
-    const auto& check = CpuBackend::startupCheck();
+    const CpuBackendFacts facts = cpuBackendFacts(*backend);
     std::printf("BLAS       %s\n", backend->description().c_str());
-    std::printf("parity     OpenBLAS SGEMM vs reference backend: max relative error %.2e (ok)\n", check.maxRelativeError);
+    std::printf("parity     OpenBLAS SGEMM vs reference backend: max relative error %.2e (ok)\n", facts.gemmMaxRelativeError);
     const double gflops = measureGemm(*backend, 1024);
     const double single = [&] {
         auto one = createBackend("cpu", 1);
         return measureGemm(*one, 1024);
     }();
     std::printf("SGEMM      1024³: %.1f GFLOP/s on %d thread(s), %.1f GFLOP/s on 1\n", gflops,
-                static_cast<CpuBackend&>(*backend).threads(), single);
-    {
-        // Which kernel the benchmark CNN's second convolution (32 → 64 channels) gets here.
-        ConvGeometry g{128, 32, 14, 14, 64, 3, 1, 1};
-        g.computeOutput();
-        const auto kernel = createOneDnnConvolution(g, 1);
-        std::printf("oneDNN     %s\n", kernel ? ("convolutions of 16+ input channels, " + kernel->kernel() + " (" +
-                                                  oneDnnModuleStatus() + ")").c_str()
-                                             : ("not used: " + oneDnnModuleStatus() +
-                                                "; convolutions run on im2col + OpenBLAS SGEMM").c_str());
-    }
+                facts.threads, single);
+    std::printf("oneDNN     %s\n", facts.convolutions.c_str());
     const auto& cuda = cudaStatus();
     if (!cuda.available) {
         std::printf("GPU        none usable: %s\n", cuda.reason.c_str());

@@ -68,6 +68,7 @@ void MainWindow::createTraining()
     tabifyDockWidget(problems_, charts_);
     tabifyDockWidget(charts_, runs_);
     tabifyDockWidget(runs_, compare_);
+    compare_->hide();  // until runs are compared: its charts and table would claim the designer's room
     problems_->raise();
     inspector_->raise();
     setWorkspace(settings_.workspace().isEmpty() ? QString::fromStdString(RunStore::defaultPath()) : settings_.workspace());
@@ -86,7 +87,6 @@ void MainWindow::createTraining()
 
     connect(training_, &TrainingController::started, trainingPanel_, &TrainingPanel::onStarted);
     connect(training_, &TrainingController::steps, trainingPanel_, &TrainingPanel::onSteps);
-    connect(training_, &TrainingController::epochEnded, trainingPanel_, &TrainingPanel::onEpoch);
     connect(training_, &TrainingController::finished, trainingPanel_, &TrainingPanel::onFinished);
     connect(training_, &TrainingController::queueChanged, trainingPanel_, &TrainingPanel::setQueued);
     connect(training_, &TrainingController::started, charts_, &LiveChartsDock::onStarted);

@@ -4,7 +4,7 @@
 //                                                      time from launch to shown, and quit
 #include "app/studio/MainWindow.h"
 #include "app/studio/Theme.h"
-#include "engine/backends/cpu/OpenMpSpin.h"
+#include "engine/backends/Registry.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -19,7 +19,7 @@ int main(int argc, char** argv)
 {
     QElapsedTimer sinceLaunch;
     sinceLaunch.start();
-    neurite::restartIfOpenMpSpinsTooLong(argv);  // without it, training in the window runs ~20% slower
+    neurite::prepareProcessForBackends(argv);  // without it, training in the window runs ~20% slower
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Neurite Studio"));
     QApplication::setOrganizationName(QStringLiteral("Neurite"));

@@ -2,6 +2,8 @@
 
 #include "engine/backends/CudaDevices.h"
 #include "engine/backends/cpu/CpuBackend.h"
+#include "engine/backends/cpu/OneDnnConvolution.h"
+#include "engine/backends/cpu/OpenMpSpin.h"
 #include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/core/Error.h"
 
@@ -23,6 +25,25 @@ std::unique_ptr<Backend> createBackend(const std::string& name, int threads)
                           ", but training on the GPU is not implemented yet; use --device cpu");
     }
     throw ConfigError("unknown device '" + name + "'; available: cpu, reference");
+}
+
+CpuBackendFacts cpuBackendFacts(const Backend& cpu)
+{
+    CpuBackendFacts facts;
+    facts.gemmMaxRelativeError = CpuBackend::startupCheck().maxRelativeError;
+    facts.threads = dynamic_cast<const CpuBackend&>(cpu).threads();
+    // Which kernel the benchmark CNN's second convolution (32 → 64 channels) gets here.
+    ConvGeometry g{128, 32, 14, 14, 64, 3, 1, 1};
+    g.computeOutput();
+    const auto kernel = createOneDnnConvolution(g, 1);
+    facts.convolutions = kernel ? "convolutions of 16+ input channels, " + kernel->kernel() + " (" + oneDnnModuleStatus() + ")"
+                                : "not used: " + oneDnnModuleStatus() + "; convolutions run on im2col + OpenBLAS SGEMM";
+    return facts;
+}
+
+void prepareProcessForBackends(char** argv)
+{
+    restartIfOpenMpSpinsTooLong(argv);
 }
 
 } // namespace neurite

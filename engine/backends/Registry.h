@@ -12,4 +12,18 @@ std::vector<std::string> backendNames();                       // "cpu", "refere
 // Throws ConfigError for an unknown or unavailable backend, naming the ones there are.
 std::unique_ptr<Backend> createBackend(const std::string& name, int threads = 0);
 
+// What `neurite doctor` reports of a CPU backend made by createBackend("cpu"): the start-up check
+// of its matrix product against the reference, its threads, and the kernel its convolutions use.
+struct CpuBackendFacts {
+    double gemmMaxRelativeError = 0;
+    int threads = 1;
+    std::string convolutions;      // "convolutions of 16+ input channels, jit:avx512_core (...)" or why not
+};
+CpuBackendFacts cpuBackendFacts(const Backend& cpu);
+
+// First thing in a program's main(): what the backends need settled before the process goes on
+// (today: OpenMP's spinning, which can only be set before libgomp loads; a Qt program restarts
+// itself once for it). Returns when nothing (more) needs doing.
+void prepareProcessForBackends(char** argv);
+
 } // namespace neurite

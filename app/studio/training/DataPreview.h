@@ -19,8 +19,6 @@ public:
     // Reads `spec` (a catalogue name or a path) in the background and shows it.
     void showSpec(const QString& spec);
     QString spec() const { return spec_; }
-    bool loading() const { return loading_; }
-    int sampleCount() const { return int(samples_.size()); }   // images or points shown
     QString summary() const { return summary_; }
 
     QSize sizeHint() const override { return {300, 210}; }

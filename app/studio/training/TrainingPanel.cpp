@@ -428,10 +428,6 @@ void TrainingPanel::onSteps(const QVector<StepPoint>& points)
                          .arg(last.loss, 0, 'f', 4));
 }
 
-void TrainingPanel::onEpoch(const EpochPoint&)
-{
-}
-
 void TrainingPanel::onFinished(const TrainingFinished& r)
 {
     if (r.status == QLatin1String("completed")) {

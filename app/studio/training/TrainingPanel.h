@@ -44,7 +44,6 @@ public:
 public slots:
     void onStarted(const TrainingStarted& info);
     void onSteps(const QVector<StepPoint>& points);
-    void onEpoch(const EpochPoint& epoch);
     void onFinished(const TrainingFinished& result);
     void setQueued(int queued);
 

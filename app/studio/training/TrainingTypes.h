@@ -27,7 +27,6 @@ struct TrainingStarted {
     QString name;                       // the queue entry's label
     QString device, deviceDescription, deviceNote;
     QString dataDescription;
-    QStringList classNames;
     qint64 trainSamples = 0, stepsPerEpoch = 0;
     int epochs = 0, resumedEpoch = 0;
     qint64 resumedStep = 0;

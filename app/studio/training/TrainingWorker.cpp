@@ -94,14 +94,11 @@ void TrainingWorker::execute(const SetUp& setUp, const QString& workspace, const
                               QString::fromStdString(info.deviceDescription),
                               QString::fromStdString(info.deviceNote),
                               QString::fromStdString(info.dataDescription),
-                              {},
                               info.trainSamples,
                               info.stepsPerEpoch,
                               job->spec().train.epochs,
                               info.resumedEpoch,
                               info.resumedStep};
-        for (const auto& name : info.classNames)
-            begun.classNames << QString::fromStdString(name);
         emit started(begun);
         if (control.cancelled()) {  // stopped while it was being set up
             end.status = QStringLiteral("stopped");
