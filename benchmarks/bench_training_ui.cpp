@@ -5,7 +5,7 @@
 //   - training speed inside the studio against `neurite train` on the same model, data and
 //     settings, alternated, samples per second of the training loop from each.
 // Run under Xvfb (the window is drawn by X11's raster engine, as on a desktop without a GPU):
-//   xvfb-run -a -s "-screen 0 1600x1000x24" build/benchmarks/bench_training_ui [--model cnn] [--seconds 60] [--pairs 3]
+//   xvfb-run -a -s "-screen 0 1600x1000x24" build/benchmarks/bench_training_ui [--model cnn] [--seconds 60] [--pairs 3] [--paints]
 #include "app/studio/MainWindow.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
@@ -24,6 +24,7 @@
 #include <QTimer>
 #include <QUndoStack>
 #include <algorithm>
+#include <map>
 #include <ctime>
 #include <cstdio>
 #include <vector>
@@ -111,6 +112,20 @@ double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, con
     return seconds > 0 ? samples / seconds : 0;
 }
 
+// Counts paint events per widget class: which widgets repaint while training, and how often.
+class PaintCounter : public QObject {
+public:
+    std::map<QString, int> paints;
+    bool eventFilter(QObject* o, QEvent* e) override
+    {
+        if (e->type() == QEvent::Paint)
+            ++paints[QString::fromLatin1(o->metaObject()->className()) + QLatin1Char(' ') + o->objectName() +
+                     (o->parent() ? QStringLiteral(" in ") + QString::fromLatin1(o->parent()->metaObject()->className())
+                                  : QString())];
+        return false;
+    }
+};
+
 double trainInCli(const QString& model, const JobSpec& job, const QString& scratch)
 {
     const QString summary = scratch + QStringLiteral("/summary.json");
@@ -143,14 +158,18 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("Neurite Studio"));
     QString modelName = QStringLiteral("cnn");
     int seconds = 60, pairs = 3;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    bool listPaints = false;
+    for (int i = 1; i < argc; ++i) {
         const QString flag = QString::fromLocal8Bit(argv[i]);
-        if (flag == QLatin1String("--model"))
-            modelName = QString::fromLocal8Bit(argv[i + 1]);
+        const char* value = i + 1 < argc ? argv[i + 1] : "";
+        if (flag == QLatin1String("--paints"))
+            listPaints = true;
+        else if (flag == QLatin1String("--model"))
+            modelName = QString::fromLocal8Bit(value), ++i;
         else if (flag == QLatin1String("--seconds"))
-            seconds = std::atoi(argv[i + 1]);
+            seconds = std::atoi(value), ++i;
         else if (flag == QLatin1String("--pairs"))
-            pairs = std::atoi(argv[i + 1]);
+            pairs = std::atoi(value), ++i;
     }
     const QString model = QStringLiteral(NEURITE_SOURCE_DIR "/resources/models/%1.json").arg(modelName);
     const auto& cpu = CpuInfo::current();
@@ -190,9 +209,17 @@ int main(int argc, char** argv)
     job.train.epochs = 1;
     job.data.valSplit = 0.1;
     std::vector<double> studio, cli;
+    PaintCounter paints;   // --paints: which widgets repaint during the first epoch, and how often
+    if (listPaints)
+        app.installEventFilter(&paints);
     for (int i = 0; i < pairs; ++i) {
         studio.push_back(trainInStudio(w, job, nullptr, clock));
         std::printf("  (GUI thread busy %.1f%%)\n", 100 * guiShare);
+        if (i == 0 && listPaints) {
+            app.removeEventFilter(&paints);
+            for (const auto& [name, count] : paints.paints)
+                std::printf("    %6d paints  %s\n", count, qPrintable(name));
+        }
         cli.push_back(trainInCli(model, job, home.path()));
         std::printf("  pair %d: studio %.0f samples/s, neurite train %.0f samples/s\n", i + 1, studio.back(), cli.back());
     }

@@ -92,6 +92,7 @@ void MainWindow::createTraining()
     connect(training_, &TrainingController::started, charts_, &LiveChartsDock::onStarted);
     connect(training_, &TrainingController::steps, charts_, &LiveChartsDock::onSteps);
     connect(training_, &TrainingController::epochEnded, charts_, &LiveChartsDock::onEpoch);
+    connect(training_, &TrainingController::finished, charts_, &LiveChartsDock::onFinished);
     connect(training_, &TrainingController::started, this, [this] {
         charts_->show();
         charts_->raise();

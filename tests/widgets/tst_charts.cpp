@@ -13,6 +13,7 @@
 #include <QGraphicsSimpleTextItem>
 #include <QImage>
 #include <QLineSeries>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -80,6 +81,7 @@ private slots:
     void axisRangesAndTicks();
     // ---- MetricChart
     void appendedPointsAreDrawnReducedAtTheNextTick();
+    void appendingRepaintsOnlyTheNewPoints();
     void smoothingKeepsTheRawCurve();
     void logScaleSkipsValuesItCannotShow();
     void emptyAndNanSeriesShowThePlaceholder();
@@ -186,6 +188,16 @@ void TestCharts::axisRangesAndTicks()
     QCOMPARE(niceTickInterval(100, 10), 10.0);
     QCOMPARE(niceTickInterval(100, 4), 50.0);
     QCOMPARE(niceTickInterval(0.7, 5), 0.2);
+
+    // Fitted: widened to ticks, then padded; new data inside the ticks leaves it where it is.
+    // 0.3..2.3 in at most 4 ticks: 0.5 → 0..2.5, whose own tick is 1 → 0..3.
+    QCOMPARE(fittedRange(0.3, 2.3, false, 4), paddedRange(0, 3, false));
+    QCOMPARE(fittedRange(0.05, 2.9, false, 4), paddedRange(0, 3, false));
+    QCOMPARE(fittedRange(0, 1, false, 5), paddedRange(0, 1, false));
+    QCOMPARE(fittedRange(-3.0000000001, 1, false, 6), paddedRange(-3, 1, false));   // a rounding error is no tick
+    QCOMPARE(fittedRange(2, 2, false, 4), paddedRange(2, 2, false));
+    const AxisRange logFit = fittedRange(0.03, 2.3, true, 4), logWant = paddedRange(0.02, 5, true);
+    QVERIFY(std::abs(logFit.lo / logWant.lo - 1) < 1e-12 && std::abs(logFit.hi / logWant.hi - 1) < 1e-12);
 }
 
 void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
@@ -224,6 +236,77 @@ void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
     QCOMPARE(chart.keys(), QStringList{"new"});
     QVERIFY(!chart.line("loss"));
     QVERIFY(chart.drawnPoints("loss").isEmpty());
+}
+
+// A live chart (x planned ahead, y inside its ticks) repaints only right of the last point drawn,
+// and what the screen then shows is what a whole repaint draws; a point out of the y range
+// repaints all of it.
+void TestCharts::appendingRepaintsOnlyTheNewPoints()
+{
+    QPalette light;
+    light.setColor(QPalette::Base, Qt::white);
+    light.setColor(QPalette::Text, Qt::black);
+    MetricChart chart;
+    chart.setPalette(light);
+    chart.resize(600, 400);
+    chart.setSmoothing(0.6);
+    chart.setPlannedXRange(AxisRange{0, 1000});
+    std::vector<QPointF> points = noise(1000);
+    chart.setSeries("loss", "loss", Qt::red, std::span(points).first(400));
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.flush();
+    QTest::qWait(50);
+    QCOMPARE(chart.xRange(), (AxisRange{0, 1000}));
+
+    QWidget* viewport = chart.findChild<MetricChartView*>()->viewport();
+    struct PaintRects : QObject {
+        QList<QRect> rects;
+        bool eventFilter(QObject*, QEvent* e) override
+        {
+            if (e->type() == QEvent::Paint)
+                rects.append(static_cast<QPaintEvent*>(e)->rect());
+            return false;
+        }
+    } painted;
+    viewport->installEventFilter(&painted);
+    const auto screen = [&] { return chart.screen()->grabWindow(chart.winId()).toImage(); };   // as shown, not redrawn
+
+    for (int from = 400; from < 600; from += 50) {
+        chart.appendPoints("loss", std::span(points).subspan(std::size_t(from), 50));
+        chart.flush();
+        QTest::qWait(20);
+    }
+    QVERIFY(!painted.rects.isEmpty());
+    for (const QRect& r : painted.rects)
+        QVERIFY2(r.left() > viewport->width() / 4, qPrintable(QStringLiteral("repainted from x %1").arg(r.left())));
+    const QImage incremental = screen();
+    viewport->update();
+    QTest::qWait(50);
+    // Antialiasing a polyline cut at another point rounds a pixel or two a level differently.
+    const QImage full = screen();
+    int differing = 0, worst = 0;
+    for (int y = 0; y < full.height(); ++y)
+        for (int x = 0; x < full.width(); ++x) {
+            const QColor a = full.pixelColor(x, y), b = incremental.pixelColor(x, y);
+            const int d = std::max({std::abs(a.red() - b.red()), std::abs(a.green() - b.green()),
+                                    std::abs(a.blue() - b.blue())});
+            differing += d > 0;
+            worst = std::max(worst, d);
+        }
+    QVERIFY2(differing <= 20 && worst <= 8, qPrintable(QStringLiteral("%1 pixels differ, by up to %2").arg(differing).arg(worst)));
+
+    painted.rects.clear();
+    chart.appendPoint("loss", QPointF(600, 50));   // far above the y range: the axis moves
+    chart.flush();
+    QTest::qWait(20);
+    QVERIFY(!painted.rects.isEmpty());
+    QCOMPARE(painted.rects.back().left(), 0);
+
+    // Without a plan, x grows with the data (it fits it) and every append repaints the whole plot.
+    chart.setPlannedXRange(std::nullopt);
+    chart.flush();
+    QCOMPARE(chart.xRange(), (AxisRange{0, 600}));
 }
 
 void TestCharts::smoothingKeepsTheRawCurve()

@@ -30,3 +30,41 @@ double niceTickInterval(double span, int maxTicks)
             return step * decade;
     return 10 * decade;
 }
+
+namespace {
+// The largest 1, 2 or 5 × 10ᵏ at or below v (> 0), or the smallest at or above it.
+double oneTwoFive(double v, bool up)
+{
+    const double decade = std::pow(10.0, std::floor(std::log10(v)));
+    if (up) {
+        for (double step : {1.0, 2.0, 5.0, 10.0})
+            if (step * decade >= v * (1 - 1e-9))
+                return step * decade;
+        return 10 * decade;
+    }
+    for (double step : {10.0, 5.0, 2.0, 1.0})
+        if (step * decade <= v * (1 + 1e-12))
+            return step * decade;
+    return decade;
+}
+} // namespace
+
+AxisRange fittedRange(double lo, double hi, bool logarithmic, int maxTicks)
+{
+    if (logarithmic)
+        return paddedRange(oneTwoFive(lo, false), oneTwoFive(hi, true), true);
+    if (!(hi > lo) || !std::isfinite(hi - lo))
+        return paddedRange(lo, hi, false);
+    // Widening can call for a coarser tick, which widens again: settles within a few rounds.
+    AxisRange r{lo, hi};
+    double tick = niceTickInterval(hi - lo, maxTicks);
+    for (int round = 0; round < 4; ++round) {
+        // A value a rounding error past a tick (a smoothed constant) stays on it.
+        r = {std::floor(lo / tick + 1e-9) * tick, std::ceil(hi / tick - 1e-9) * tick};
+        const double next = niceTickInterval(r.hi - r.lo, maxTicks);
+        if (next == tick)
+            break;
+        tick = next;
+    }
+    return paddedRange(r.lo, r.hi, false);
+}

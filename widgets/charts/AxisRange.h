@@ -13,3 +13,9 @@ AxisRange paddedRange(double lo, double hi, bool logarithmic, double margin = 0.
 
 // The smallest 1, 2 or 5 × 10ᵏ step that cuts `span` into at most `maxTicks` intervals.
 double niceTickInterval(double span, int maxTicks);
+
+// The range an axis fitted to data in [lo, hi] shows: widened to ticks, then padded (paddedRange).
+// It stays put while new data falls inside the ticks, so a live chart redraws only its new points
+// instead of rescaling at every new extreme. Linear: to multiples of niceTickInterval(span,
+// maxTicks), that of the widened range itself; logarithmic: to 1, 2 or 5 × 10ᵏ.
+AxisRange fittedRange(double lo, double hi, bool logarithmic, int maxTicks);

@@ -2,6 +2,7 @@
 
 #include <QPainter>
 #include <QPen>
+#include <QStyleOptionGraphicsItem>
 #include <algorithm>
 #include <cmath>
 
@@ -9,6 +10,9 @@ namespace {
 // Pixels: far outside any plot. Qt's rasteriser clips what lies beyond its own limit; this only
 // keeps an extreme value (a zoom into 1e-12 of a range holding 1e300) finite.
 constexpr double kFar = 1e9;
+// Pixels left of the first changed point that a partial repaint includes: its pixel column's
+// first point, which the new segments start from (reduceToPixelColumns), and antialiasing.
+constexpr double kChangedMargin = 4;
 
 QPen cosmeticPen(const QColor& color, double width)
 {
@@ -22,6 +26,7 @@ CurveItem::CurveItem(QGraphicsItem* parent) : QGraphicsItem(parent)
 {
     setFlag(ItemHasNoContents, false);
     setAcceptedMouseButtons(Qt::NoButton);   // the view handles the mouse
+    setFlag(ItemUsesExtendedStyleOption);    // paint() reads the exposed rectangle
 }
 
 void CurveItem::setPlotArea(const QRectF& plot)
@@ -35,16 +40,45 @@ void CurveItem::setPlotArea(const QRectF& plot)
 
 void CurveItem::setRanges(AxisRange x, AxisRange y, bool logY)
 {
+    if (x == x_ && y == y_ && logY == log_)
+        return;
     x_ = x;
     y_ = y;
     log_ = logY;
     update();
 }
 
-void CurveItem::setCurves(QList<DrawnCurve> curves)
+void CurveItem::setCurves(QList<DrawnCurve> curves, std::optional<double> changedFromX)
 {
     curves_ = std::move(curves);
-    update();
+    if (!changedFromX || !(x_.hi > x_.lo))
+        return update();
+    const double left = std::clamp(mapX(*changedFromX) - kChangedMargin, plot_.left(), plot_.right());
+    update(QRectF(left, plot_.top(), plot_.right() - left, plot_.height()));
+}
+
+double CurveItem::mapX(double x) const
+{
+    return plot_.left() + (x - x_.lo) * plot_.width() / (x_.hi - x_.lo);
+}
+
+double CurveItem::dataX(double px) const
+{
+    return x_.lo + (px - plot_.left()) * (x_.hi - x_.lo) / plot_.width();
+}
+
+QList<QPointF> CurveItem::within(const QList<QPointF>& points, double x0, double x1)
+{
+    const auto byX = [](const QPointF& p, double x) { return p.x() < x; };
+    auto first = std::lower_bound(points.begin(), points.end(), x0, byX);
+    auto last = std::lower_bound(first, points.end(), x1, byX);
+    if (first != points.begin())
+        --first;
+    if (last != points.end())
+        ++last;
+    if (first == points.begin() && last == points.end())
+        return points;   // shared, not copied
+    return QList<QPointF>(first, last);
 }
 
 QPolygonF CurveItem::map(const QList<QPointF>& points) const
@@ -80,10 +114,14 @@ void CurveItem::drawLine(QPainter& painter, const QList<QPointF>& points, const 
     painter.drawPolyline(map(points));
 }
 
-void CurveItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidget*)
+void CurveItem::paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget*)
 {
     if (plot_.isEmpty() || curves_.isEmpty() || !(x_.hi > x_.lo) || !(y_.hi > y_.lo) || (log_ && !(y_.lo > 0)))
         return;
+    // Lines are stroked only where they show: the exposed part of the plot (all of it on export).
+    const QRectF exposed = option && !option->exposedRect.isEmpty() ? option->exposedRect.intersected(plot_) : plot_;
+    const double x0 = dataX(exposed.left() - 1), x1 = dataX(exposed.right() + 1);
+    const auto shown = [&](const QList<QPointF>& points) { return within(points, x0, x1); };
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
     painter->setClipRect(plot_, Qt::IntersectClip);
@@ -102,9 +140,9 @@ void CurveItem::paint(QPainter* painter, const QStyleOptionGraphicsItem*, QWidge
         }
         QColor faint = c.color;
         faint.setAlpha(kFaintAlpha);
-        drawLine(*painter, c.faint, cosmeticPen(faint, kFaintWidth));
+        drawLine(*painter, shown(c.faint), cosmeticPen(faint, kFaintWidth));
     }
     for (const DrawnCurve& c : curves_)
-        drawLine(*painter, c.line, cosmeticPen(c.color, kLineWidth));
+        drawLine(*painter, shown(c.line), cosmeticPen(c.color, kLineWidth));
     painter->restore();
 }

@@ -6,7 +6,10 @@
 // ranges at each paint:
 //  - first every band's area (a filled polygon: upper bound, then lower bound backwards) and
 //    every faint raw curve (25 % alpha), then every full-colour line over them;
-//  - clipped to the plot area, antialiased; a lone point is drawn as a dot.
+//  - clipped to the plot area, antialiased; a lone point is drawn as a dot;
+//  - when only points were appended, only the plot right of the last point drawn is repainted,
+//    and a paint strokes only the segments inside the exposed part: a live chart then costs its
+//    new columns per redraw, not the whole plot (and its flush to the screen).
 //  - Lines are cosmetic pens 1 pixel wide: Qt's raster engine strokes those antialiased on a fast
 //    path; any wider, a dense polyline costs it about 7 times as much per segment (and one drawn
 //    whole, with joins, far more), which 20 long series cannot afford at 25 redraws a second.
@@ -15,6 +18,7 @@
 #include <QGraphicsItem>
 #include <QList>
 #include <QPointF>
+#include <optional>
 
 #include "widgets/charts/AxisRange.h"
 
@@ -36,13 +40,20 @@ public:
 
     void setPlotArea(const QRectF& plot);            // in the parent's coordinates
     void setRanges(AxisRange x, AxisRange y, bool logY);   // logY: y > 0 only, mapped by its logarithm
-    void setCurves(QList<DrawnCurve> curves);        // in drawing order; each paint draws them all
+    // In drawing order. `changedFromX` (data x): nothing left of it changed (points were appended),
+    // so only the plot right of it is repainted; none: all of it.
+    void setCurves(QList<DrawnCurve> curves, std::optional<double> changedFromX = std::nullopt);
 
     QRectF boundingRect() const override { return plot_; }
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
 
 private:
     QPolygonF map(const QList<QPointF>& points) const;   // data → the parent's coordinates
+    double mapX(double x) const;
+    double dataX(double px) const;                       // the parent's coordinates → data
+    // The points of `points` (x ascending) that draw inside data x [x0, x1], with one neighbour
+    // on each side for the segments that cross into it.
+    static QList<QPointF> within(const QList<QPointF>& points, double x0, double x1);
     void drawLine(QPainter& painter, const QList<QPointF>& points, const QPen& pen) const;
 
     QRectF plot_;

@@ -95,6 +95,7 @@ struct MetricChart::Curve {
     int drawnVersion = -1, drawnColumns = 0;
     AxisRange drawnX;
     std::optional<AxisRange> drawnY;        // the y extent of what was drawn inside drawnX
+    std::optional<double> drawnLastX;       // the last x drawn; none: nothing was
 
     int version() const { return data.version() + lo.version() + hi.version(); }
     std::optional<AxisRange> xExtent() const { return unite(data.xExtent(), unite(lo.xExtent(), hi.xExtent())); }
@@ -285,7 +286,7 @@ void MetricChart::removeSeries(const QString& key)
     delete (*it)->lower;
     delete (*it)->upper;
     curves_.erase(it);
-    showCurves();   // gone at once, as its legend entry
+    showCurves(std::nullopt);   // gone at once, as its legend entry
     scheduleRebuild();
 }
 
@@ -305,7 +306,7 @@ void MetricChart::setSeriesVisible(const QString& key, bool visible)
         s->setVisible(visible);
     showInLegend(c->band ? static_cast<QAbstractSeries*>(c->area) : c->line, visible);
     c->drawnVersion = -1;
-    showCurves();
+    showCurves(std::nullopt);
     scheduleRebuild();
 }
 
@@ -418,6 +419,14 @@ void MetricChart::setMinimumRedrawInterval(int ms)
     tick_.setInterval(std::max(tick_.interval(), minTickMs_));
 }
 
+void MetricChart::setPlannedXRange(std::optional<AxisRange> range)
+{
+    if (range == plannedX_)
+        return;
+    plannedX_ = range;
+    scheduleRebuild();
+}
+
 void MetricChart::scheduleRebuild()
 {
     if (!isVisible()) {
@@ -457,7 +466,26 @@ void MetricChart::rebuild()
     // Before the first layout the plot has no width yet: reduce for the widget's.
     const QRectF plot = chart_->plotArea();
     const int columns = std::max(plot.width() >= 16 ? int(plot.width()) : width(), 16);
-    const AxisRange x = zoomX_ ? *zoomX_ : all ? paddedRange(all->lo, all->hi, false, 0) : AxisRange{0, 1};
+    const std::optional<AxisRange> fit = all ? unite(all, plannedX_) : std::nullopt;
+    const AxisRange x = zoomX_ ? *zoomX_ : fit ? paddedRange(fit->lo, fit->hi, false, 0) : AxisRange{0, 1};
+
+    // Were points only appended since the last rebuild? Then, in the same frame, only the plot
+    // right of the first new point needs painting.
+    std::optional<double> changedFrom;
+    bool onlyAppended = true, anyChange = false;
+    std::vector<const Curve*> shown;
+    for (const auto& c : curves_) {
+        if (!c->visible)
+            continue;
+        shown.push_back(c.get());
+        if (c->version() == c->drawnVersion)
+            continue;
+        anyChange = true;
+        if (c->band || !c->drawnLastX || !c->data.onlyAppendedSince(c->drawnVersion))
+            onlyAppended = false;
+        else
+            changedFrom = std::min(changedFrom.value_or(*c->drawnLastX), *c->drawnLastX);
+    }
 
     std::optional<AxisRange> y;
     for (auto& c : curves_)
@@ -465,15 +493,31 @@ void MetricChart::rebuild()
             reduce(*c, x, columns);
             y = unite(y, c->drawnY);
         }
+    const AxisRange fittedY = y ? fittedRange(y->lo, y->hi, log_, yTickCount()) : log_ ? AxisRange{1, 10} : AxisRange{0, 1};
+    const AxisRange newY = zoomY_ ? *zoomY_ : fittedY;
+    const bool sameFrame = x == shownX_ && newY == shownY_ && columns == drawnColumns_ && plot == drawnPlot_ &&
+                           log_ == drawnLog_ && shown == drawnCurves_;
     shownX_ = x;
-    shownY_ = zoomY_ ? *zoomY_ : y ? paddedRange(y->lo, y->hi, log_) : log_ ? AxisRange{1, 10} : AxisRange{0, 1};
+    shownY_ = newY;
     drawnColumns_ = columns;
+    drawnPlot_ = plot;
+    drawnLog_ = log_;
+    drawnCurves_ = std::move(shown);
     applyAxisRanges();
     placePlaceholder();
-    showCurves();
+    if (!sameFrame || !onlyAppended)
+        showCurves(std::nullopt);
+    else if (anyChange)
+        showCurves(changedFrom);
     // Reducing costs a few milliseconds per million points in the visible range: with many huge
     // series, tick less often so that rebuilds take at most a fifth of the GUI thread.
     tick_.setInterval(std::clamp(int(cost.elapsed()) * 4, minTickMs_, std::max(minTickMs_, kSlowestTickMs)));
+}
+
+int MetricChart::yTickCount() const
+{
+    const double height = chart_->plotArea().height();
+    return std::max(2, int((height > 16 ? height : 300) / 50));
 }
 
 // Reduces one curve's drawable points to the columns of the visible range (skipped if nothing
@@ -496,6 +540,10 @@ void MetricChart::reduce(Curve& c, AxisRange x, int columns)
     c.drawn.faint = !c.band && c.data.smoothing() ? reduced(c.data.raw()) : QList<QPointF>();
     if (c.mirrored)
         c.mirror();
+    if (const auto extent = c.data.xExtent())
+        c.drawnLastX = extent->hi;
+    else
+        c.drawnLastX.reset();
     c.drawnVersion = c.version();
     c.drawnColumns = columns;
     c.drawnX = x;
@@ -503,7 +551,7 @@ void MetricChart::reduce(Curve& c, AxisRange x, int columns)
 
 // Hands the curve item what to draw: the visible curves as last reduced, in legend order, and the
 // ranges they were reduced for.
-void MetricChart::showCurves()
+void MetricChart::showCurves(std::optional<double> changedFromX)
 {
     QList<DrawnCurve> shown;
     for (const auto& c : curves_)
@@ -511,16 +559,16 @@ void MetricChart::showCurves()
             shown.append(c->drawn);
     curveItem_->setPlotArea(chart_->plotArea());
     curveItem_->setRanges(shownX_, shownY_, log_);
-    curveItem_->setCurves(std::move(shown));
+    curveItem_->setCurves(std::move(shown), changedFromX);
 }
 
 void MetricChart::applyAxisRanges()
 {
     const QRectF plot = chart_->plotArea();
-    const double width = plot.width() > 16 ? plot.width() : 400, height = plot.height() > 16 ? plot.height() : 300;
+    const double width = plot.width() > 16 ? plot.width() : 400;
     setRangeAndTicks(xAxis_, shownX_, niceTickInterval(shownX_.hi - shownX_.lo, std::max(2, int(width / 90))));
     if (!log_) {
-        setRangeAndTicks(linearY_, shownY_, niceTickInterval(shownY_.hi - shownY_.lo, std::max(2, int(height / 50))));
+        setRangeAndTicks(linearY_, shownY_, niceTickInterval(shownY_.hi - shownY_.lo, yTickCount()));
         return;
     }
     // Ticks fall on powers of the base only: under a few decades, 10^(1/k), which keeps the

@@ -17,6 +17,9 @@
 //    twice: smoothed in full colour, raw faintly behind it; the raw curve is never hidden.
 //  - A band is a group of runs (one setting over several seeds): its mean as a line over a
 //    lowest–highest area. Smoothing applies to the mean and both bounds; no faint raw curve.
+//  - Live data redraws only itself: y fits the data widened to its ticks (fittedRange) and x spans
+//    a planned range (setPlannedXRange), so new points seldom move an axis; when nothing but points
+//    were appended, only the plot right of the last point drawn is repainted.
 //  - The axes fit all data with a small margin until a person zooms: drag a rectangle (a flat one
 //    zooms x only), the wheel zooms x around the cursor, the middle button or Shift + drag pans,
 //    a double-click fits everything again. While only x is zoomed, y fits what is visible.
@@ -82,6 +85,10 @@ public:
     // Changes are redrawn at most this often (40 ms by default); a live chart beside a training
     // run that shares the cores may ask for less.
     void setMinimumRedrawInterval(int ms);
+    // The x range the data will fill (a live run's planned steps): while fitting the data, the x
+    // axis spans it from the first point on, so that appending redraws only the new points instead
+    // of rescaling the whole chart; none (the default): the data's own range.
+    void setPlannedXRange(std::optional<AxisRange> range);
 
     // ---- View. Code that sets the range (a comparison view keeping its charts in step) gets no signal.
     void setXRange(double x0, double x1);            // zooms x; y keeps fitting what is visible
@@ -129,7 +136,10 @@ private:
     void scheduleRebuild();
     void rebuild();
     void reduce(Curve& curve, AxisRange x, int columns);
-    void showCurves();                               // hands the visible curves and the ranges to the curve item
+    // Hands the visible curves and the ranges to the curve item; `changedFromX`: only points right
+    // of it changed (see CurveItem::setCurves).
+    void showCurves(std::optional<double> changedFromX);
+    int yTickCount() const;                          // at most, on a linear y axis, for the plot's height
     QAbstractAxis* yAxis() const;                    // the one in use
     void switchYAxis();
     void applyPalette();
@@ -157,8 +167,13 @@ private:
     double smoothing_ = 0;
     bool log_ = false;
     std::optional<AxisRange> zoomX_, zoomY_;         // set by zooming; unset: fit the data
+    std::optional<AxisRange> plannedX_;
     AxisRange shownX_, shownY_;
+    // The frame of the last rebuild: when none of it changed, appended points repaint only themselves.
     int drawnColumns_ = 0;                           // the plot width the curves were reduced for
+    QRectF drawnPlot_;
+    bool drawnLog_ = false;
+    std::vector<const Curve*> drawnCurves_;          // the visible curves, in order
     int colourCycle_ = 0;
     bool changedWhileHidden_ = false;                // a hidden chart (a dock behind a tab) does not redraw
     int minTickMs_ = 40;                             // at most 25 rebuilds a second, whatever the data rate

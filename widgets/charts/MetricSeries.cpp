@@ -71,7 +71,7 @@ void MetricSeries::rebuild()
     ema_ = EmaSmoother(ema_.weight());
     for (const QPointF& p : points_)
         take(p);
-    ++version_;
+    resetVersion_ = ++version_;
 }
 
 void MetricSeries::take(const QPointF& p)

@@ -24,6 +24,9 @@ public:
     bool drawable() const { return !raw_.isEmpty() || !smoothed().isEmpty(); }
     std::optional<AxisRange> xExtent() const;        // of the drawable points
     int version() const { return version_; }         // changes with every change of the copies
+    // True when the only changes since `version` were points appended at its end (the drawing
+    // then changes from the last point drawn on).
+    bool onlyAppendedSince(int version) const { return version >= resetVersion_; }
 
 private:
     void rebuild();
@@ -34,4 +37,5 @@ private:
     EmaSmoother ema_;
     bool log_ = false;
     int version_ = 0;
+    int resetVersion_ = 0;                           // the version of the last change other than appending
 };

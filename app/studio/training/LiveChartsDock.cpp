@@ -109,6 +109,12 @@ void LiveChartsDock::onStarted(const TrainingStarted& info)
             // the earlier part of the curves is missing; the run itself is fine
         }
     }
+    const std::optional<AxisRange> planned =
+        info.epochs > 0 && info.stepsPerEpoch > 0
+            ? std::optional<AxisRange>(AxisRange{0, double(info.epochs) * double(info.stepsPerEpoch)})
+            : std::nullopt;
+    for (auto* c : {loss_, accuracy_, lr_})
+        c->setPlannedXRange(planned);
     for (const Curve& c : curves)
         c.chart->setSeries(QString::fromLatin1(c.key), label(c.metric), c.colour,
                            store ? recorded(*store, info.runId, c.metric, info.resumedStep) : std::vector<QPointF>{});
@@ -129,6 +135,12 @@ void LiveChartsDock::onSteps(const QVector<StepPoint>& points)
     loss_->appendPoints(QStringLiteral("train"), loss);
     accuracy_->appendPoints(QStringLiteral("train"), accuracy);
     lr_->appendPoints(QStringLiteral("lr"), rate);
+}
+
+void LiveChartsDock::onFinished(const TrainingFinished&)
+{
+    for (auto* c : {loss_, accuracy_, lr_})
+        c->setPlannedXRange(std::nullopt);   // a run that stopped early fills its chart
 }
 
 void LiveChartsDock::onEpoch(const EpochPoint& e)

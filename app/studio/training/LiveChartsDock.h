@@ -1,7 +1,9 @@
 #pragma once
 // Live charts of the run being trained: loss and accuracy (training per step, validation per
 // epoch) and the learning rate, against the step. Every point the worker sends is appended; the
-// chart widget draws all of them or a min/max per pixel column, never a thinned subset.
+// chart widget draws all of them or a min/max per pixel column, never a thinned subset. While the
+// run trains, the step axis spans all its planned steps: new points then repaint only themselves,
+// which leaves the cores to the training.
 #include "app/studio/training/TrainingTypes.h"
 
 #include <QDockWidget>
@@ -23,6 +25,7 @@ public slots:
     void onStarted(const TrainingStarted& info);    // clears the charts for the new run
     void onSteps(const QVector<StepPoint>& points);
     void onEpoch(const EpochPoint& epoch);
+    void onFinished(const TrainingFinished& finished);   // the charts fit what was recorded
 
 private:
     MetricChart* loss_;
