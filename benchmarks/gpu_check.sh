@@ -2,7 +2,9 @@
 # The GPU machine's check (see ../shared/GPU.md): it has CUDA but no Qt, no network and not all
 # of our Debian packages, so this builds the Qt-free targets against the packages carried in .kit
 # (apt-get download libsqlite3-dev libstb-dev libssl-dev), then runs `neurite doctor` (device
-# discovery and a cuBLAS SGEMM check on each GPU) and a short CPU training as a smoke test.
+# discovery and a cuBLAS SGEMM check on each GPU), neurite_cuda_check (the CUDA backend's parity
+# with the reference, its caching allocator, a CUDA graph replay, out of memory: see
+# engine/backends/cuda/README.md) and a short CPU training as a smoke test.
 # Everything goes to $OUT (or /tmp/neurite-gpu).
 set -uo pipefail
 out=${OUT:-/tmp/neurite-gpu}
@@ -15,15 +17,17 @@ for f in .kit/*.deb; do dpkg -x "$f" "$kit"; done
   date -u
   nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || echo "nvidia-smi: none"
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DNEURITE_STUDIO=OFF -DNEURITE_TESTS=OFF \
-    -DCMAKE_PREFIX_PATH="$kit/usr" -DNEURITE_STB_INCLUDE="$kit/usr/include/stb" \
+    -DCMAKE_CUDA_ARCHITECTURES=90 -DCMAKE_PREFIX_PATH="$kit/usr" -DNEURITE_STB_INCLUDE="$kit/usr/include/stb" \
     -DSQLite3_INCLUDE_DIR="$kit/usr/include" -DSQLite3_LIBRARY="$kit/usr/lib/x86_64-linux-gnu/libsqlite3.a" \
     -DOPENSSL_INCLUDE_DIR="$kit/usr/include" -DOPENSSL_CRYPTO_LIBRARY=/usr/lib/x86_64-linux-gnu/libcrypto.so.3 \
     -DCMAKE_CXX_FLAGS="-isystem $kit/usr/include/x86_64-linux-gnu" > "$out/cmake.log" 2>&1 \
     || { tail -30 "$out/cmake.log"; exit 1; }
-  cmake --build "$build" -j"$(nproc)" --target neurite neurite_cuda > "$out/build.log" 2>&1 \
+  cmake --build "$build" -j"$(nproc)" --target neurite neurite_cuda neurite_cuda_check > "$out/build.log" 2>&1 \
     || { grep -B2 -A8 error "$out/build.log" | head -60; exit 1; }
   echo "== neurite doctor"
   "$build/app/cli/neurite" doctor
+  echo "== neurite_cuda_check (exit 0: every check passed)"
+  "$build/engine/backends/cuda/neurite_cuda_check"; echo "exit $?"
   echo "== neurite train --device cuda (the message while GPU training is not implemented)"
   "$build/app/cli/neurite" train resources/models/mlp.json --device cuda --no-store; echo "exit $?"
   echo "== a CPU smoke run on this machine"

@@ -1,9 +1,15 @@
 #pragma once
 // The compute backend interface: the heavy operations of training (matrix products, convolutions,
 // pooling). Element-wise work (activations, norms, losses, optimisers) is memory-bound and lives
-// once in engine/train. Every backend is tested against the reference backend.
+// once in engine/train (moving behind this interface: issue 10). Every backend is tested against
+// the reference backend.
+//
+// Memory: every pointer an operation takes is the backend's own memory (allocate()): host memory
+// on the CPU backends, device memory on CUDA. The host reads and writes it only through upload()
+// and download(), and only where hostAddressable() is false does that matter.
 //
 // Layout: row-major, activations NCHW. A backend may be called from one thread at a time.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +44,16 @@ public:
     virtual ~Backend() = default;
     virtual std::string name() const = 0;
     virtual std::string description() const = 0;   // e.g. the BLAS library and kernel in use
+
+    // ---- Memory (defaults: host memory, 64-byte aligned).
+    // Throws OutOfMemoryError naming `purpose` (a node id, "data set") and the bytes.
+    virtual void* allocate(std::int64_t bytes, const std::string& purpose = {});
+    virtual void release(void* buffer);                       // null: nothing
+    virtual void upload(void* buffer, const void* host, std::int64_t bytes);
+    virtual void download(void* host, const void* buffer, std::int64_t bytes);
+    virtual void fill(float* buffer, float value, std::int64_t count);
+    virtual void synchronise() {}                             // waits for queued work (a GPU's stream)
+    virtual bool hostAddressable() const { return true; }     // buffers are host memory
 
     // C[M×N] = alpha · op(A) · op(B) + beta · C; op(A) is M×K, op(B) is K×N; leading dimensions as in BLAS.
     virtual void gemm(bool transA, bool transB, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,

@@ -2,7 +2,8 @@
 // The backend parity check: every operation of the Backend interface, forward and backward, on a
 // backend against the reference backend, on random inputs of several shapes (odd sizes, strides,
 // padding, dilation, groups, the fused ReLU and pooling, shapes that take each fast path), with a
-// tolerance stated per operation. `neurite doctor --parity` prints it; tests run it.
+// tolerance stated per operation. The subject runs on its own memory (allocate, upload, download),
+// so a device backend is checked as it trains. `neurite doctor --parity` prints it; tests run it.
 #include "engine/backends/Backend.h"
 
 #include <cstdint>

@@ -1,5 +1,7 @@
 #include "engine/core/Error.h"
 
+#include <cstdio>
+
 namespace neurite {
 
 static std::string withNode(const std::string& nodeId, const std::string& message, const std::string& hint)
@@ -32,6 +34,25 @@ static std::string position(DataError::Where where, std::uint64_t at)
 
 DataError::DataError(std::string file, Where where, std::uint64_t at, const std::string& message)
     : Error(file + position(where, at) + ": " + message), file_(std::move(file))
+{
+}
+
+namespace {
+std::string mebibytes(std::int64_t bytes)
+{
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f MiB", double(bytes) / (1 << 20));
+    return text;
+}
+} // namespace
+
+OutOfMemoryError::OutOfMemoryError(std::string purpose, std::int64_t bytes, std::int64_t freeBytes,
+                                   const std::string& device)
+    : Error("out of memory on " + device + ": " + (purpose.empty() ? std::string("a buffer") : "'" + purpose + "'") +
+            " asked for " + mebibytes(bytes) + " (" + std::to_string(bytes) + " bytes)" +
+            (freeBytes >= 0 ? ", " + mebibytes(freeBytes) + " free" : std::string()) +
+            "; try a smaller batch or model"),
+      purpose_(std::move(purpose)), bytes_(bytes)
 {
 }
 

@@ -42,6 +42,19 @@ public:
     using Error::Error;
 };
 
+// A backend could not allocate memory: for what (a node id, "data set", "workspace"), the bytes
+// asked for and, where the backend knows it, the bytes that were free. The message says all three.
+class OutOfMemoryError : public Error {
+public:
+    OutOfMemoryError(std::string purpose, std::int64_t bytes, std::int64_t freeBytes, const std::string& device);
+    const std::string& purpose() const { return purpose_; }
+    std::int64_t bytes() const { return bytes_; }
+
+private:
+    std::string purpose_;
+    std::int64_t bytes_;
+};
+
 // The training loss or an activation became NaN or Inf.
 class DivergedError : public Error {
 public:

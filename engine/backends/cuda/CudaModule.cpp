@@ -1,5 +1,5 @@
-// libneurite_cuda.so: the only code that links CUDA (runtime, cuBLAS, cuDNN). For now it discovers
-// the devices and proves cuBLAS works on each; the training backend will live here too.
+// libneurite_cuda.so: the only code that links CUDA (runtime, cuBLAS, cuDNN). This file discovers
+// the devices and proves cuBLAS works on each; the training backend is CudaApi.h's table.
 #include "engine/backends/cuda/CudaProbe.h"
 
 #include <cublas_v2.h>
@@ -54,7 +54,7 @@ double checkGemm(int device)
 
 } // namespace
 
-extern "C" int neurite_cuda_probe(NeuriteCudaReport* r)
+extern "C" __attribute__((visibility("default"))) int neurite_cuda_probe(NeuriteCudaReport* r)
 {
     std::memset(r, 0, sizeof *r);
     cudaDriverGetVersion(&r->driverVersion);

@@ -1,0 +1,128 @@
+#pragma once
+// The training half of the C interface between the engine and the CUDA module (libneurite_cuda.so);
+// CudaProbe.h is the discovery half. Plain C types only, as there: the module and the engine may be
+// built by different compilers, and C++ exceptions and typeinfo do not cross a dlopen boundary
+// reliably. Nothing here throws or aborts: every call returns a status, and the context keeps the
+// last failure (its message says which CUDA, cuBLAS or cuDNN call failed, on which geometry).
+//
+// The engine gets the table with dlsym("neurite_cuda_api") and calls neurite_cuda_api(VERSION);
+// CudaBackend.h adapts it to neurite::Backend.
+//
+// Semantics: exactly neurite::Backend's (Backend.h), checked against the reference backend.
+//   - Pointers named buffer, x, y, w, ... are device memory from allocate() of the same context;
+//     host pointers are named host.
+//   - One stream per context: every call is queued on it, in call order. download() and
+//     synchronise() wait for it; the others return before the device has finished.
+//   - A context may be used by one thread at a time (any thread).
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define NEURITE_CUDA_API_VERSION 1
+
+typedef struct NeuriteCudaContext NeuriteCudaContext;   /* one device, its stream, handles, memory */
+typedef struct NeuriteCudaGraph NeuriteCudaGraph;       /* a captured sequence of calls */
+
+enum NeuriteCudaStatus {
+    NEURITE_CUDA_OK = 0,
+    NEURITE_CUDA_ERROR = 1,           /* a CUDA, cuBLAS or cuDNN call failed */
+    NEURITE_CUDA_OUT_OF_MEMORY = 2,   /* the failure names purpose, bytes and free bytes */
+    NEURITE_CUDA_INVALID = 3          /* bad arguments (geometry, unknown buffer, call not allowed now) */
+};
+
+typedef struct NeuriteCudaOptions {
+    int device;                       /* CUDA device index */
+    int allowTf32;                    /* cuBLAS and cuDNN may use TF32 tensor cores (10-bit mantissa) */
+} NeuriteCudaOptions;
+
+typedef struct NeuriteCudaFailure {
+    int status;                       /* enum NeuriteCudaStatus of the last failed call */
+    char message[1024];
+    char purpose[256];                /* out of memory: what the memory was for */
+    int64_t bytes;                    /* out of memory: the bytes asked for */
+    int64_t freeBytes;                /* out of memory: free on the device (cudaMemGetInfo); -1 unknown */
+} NeuriteCudaFailure;
+
+typedef struct NeuriteCudaMemoryInfo {
+    int64_t freeBytes, totalBytes;    /* the device's, from cudaMemGetInfo */
+    int64_t inUseBytes;               /* handed out by allocate() and not released */
+    int64_t cachedBytes;              /* released, kept by the context for reuse */
+    int64_t deviceAllocations;        /* cudaMalloc calls so far (flat in a steady training step) */
+} NeuriteCudaMemoryInfo;
+
+/* neurite::ConvGeometry: x [n, cin, h, w], w [cout, cin/groups, k, k], y [n, cout, oh, ow]
+   (halved by maxPool2x2). relu: y = max(0, conv + bias); backward masks dy with y > 0.
+   maxPool2x2: 2×2 max pooling, stride 2, after the ReLU; argmax [n, cout, oh/2, ow/2] holds the
+   in-plane index (in the oh×ow plane) of the chosen element. */
+typedef struct NeuriteCudaConv {
+    int64_t n, cin, h, w;
+    int64_t cout, k;
+    int64_t stride, pad, dilation, groups;
+    int64_t oh, ow;
+    int relu, maxPool2x2;
+} NeuriteCudaConv;
+
+/* neurite::PoolGeometry: x [n, c, h, w], y [n, c, oh, ow]. */
+typedef struct NeuriteCudaPool {
+    int64_t n, c, h, w;
+    int64_t k, stride, pad;
+    int64_t oh, ow;
+} NeuriteCudaPool;
+
+typedef struct NeuriteCudaApi {
+    int version;                      /* NEURITE_CUDA_API_VERSION */
+    size_t size;                      /* sizeof(NeuriteCudaApi) as the module was built */
+
+    /* ---- Context. create writes the reason into error[capacity] when it fails (no context then). */
+    int (*create)(const NeuriteCudaOptions* options, NeuriteCudaContext** context, char* error, size_t capacity);
+    void (*destroy)(NeuriteCudaContext* context);        /* waits for the stream; null: nothing */
+    const NeuriteCudaFailure* (*lastFailure)(const NeuriteCudaContext* context);
+    int (*describe)(NeuriteCudaContext* context, char* text, size_t capacity);  /* "NVIDIA H200 (GPU 0), ..." */
+
+    /* ---- Memory. allocate: at least 256-byte aligned, never null on success, bytes 0 allowed.
+       Released memory is cached by rounded size; out of memory empties the cache and retries once. */
+    int (*allocate)(NeuriteCudaContext* context, int64_t bytes, const char* purpose, void** buffer);
+    int (*release)(NeuriteCudaContext* context, void* buffer);            /* null: nothing */
+    int (*upload)(NeuriteCudaContext* context, void* buffer, const void* host, int64_t bytes);
+    int (*download)(NeuriteCudaContext* context, void* host, const void* buffer, int64_t bytes);  /* waits */
+    int (*fill)(NeuriteCudaContext* context, float* buffer, float value, int64_t count);
+    int (*synchronise)(NeuriteCudaContext* context);
+    int (*memoryInfo)(NeuriteCudaContext* context, NeuriteCudaMemoryInfo* info);
+    int (*emptyCache)(NeuriteCudaContext* context);                       /* cudaFree of the cached blocks */
+
+    /* ---- Operations, as neurite::Backend (row-major; booleans as 0/1). */
+    int (*gemm)(NeuriteCudaContext* context, int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha,
+                const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc);
+    /* bias may be null; argmax is written when maxPool2x2 (may be null then only if unused later). */
+    int (*convForward)(NeuriteCudaContext* context, const NeuriteCudaConv* g, const float* x, const float* w,
+                       const float* bias, float* y, int32_t* argmax);
+    /* dw overwritten; db and dx overwritten, each may be null; y read when relu, argmax when maxPool2x2. */
+    int (*convBackward)(NeuriteCudaContext* context, const NeuriteCudaConv* g, const float* x, const float* w,
+                        const float* y, const float* dy, float* dx, float* dw, float* db, const int32_t* argmax);
+    int (*maxPoolForward)(NeuriteCudaContext* context, const NeuriteCudaPool* g, const float* x, float* y,
+                          int32_t* argmax);
+    int (*maxPoolBackward)(NeuriteCudaContext* context, const NeuriteCudaPool* g, const float* dy,
+                           const int32_t* argmax, float* dx);
+    int (*avgPoolForward)(NeuriteCudaContext* context, const NeuriteCudaPool* g, const float* x, float* y);
+    int (*avgPoolBackward)(NeuriteCudaContext* context, const NeuriteCudaPool* g, const float* dy, float* dx);
+
+    /* ---- CUDA graphs. Between captureBegin and captureEnd the calls above are recorded, not run
+       (upload, download, synchronise and emptyCache are refused then); replay runs the recording on
+       the context's stream. A graph reads and writes the very buffers named while capturing: keep
+       them allocated until graphDestroy. The module's own scratch memory is kept for it. */
+    int (*captureBegin)(NeuriteCudaContext* context);
+    int (*captureEnd)(NeuriteCudaContext* context, NeuriteCudaGraph** graph);
+    int (*graphReplay)(NeuriteCudaContext* context, NeuriteCudaGraph* graph);
+    int (*graphDestroy)(NeuriteCudaContext* context, NeuriteCudaGraph* graph);   /* null: nothing */
+} NeuriteCudaApi;
+
+/* The table, or null when the module does not speak `version`. */
+typedef const NeuriteCudaApi* (*NeuriteCudaApiFn)(int version);
+const NeuriteCudaApi* neurite_cuda_api(int version);
+
+#ifdef __cplusplus
+}
+#endif

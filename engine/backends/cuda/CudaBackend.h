@@ -1,0 +1,101 @@
+#pragma once
+// The CUDA backend as the engine sees it: a neurite::Backend over the C function table of the CUDA
+// module (CudaApi.h). Compiled by the engine's compiler into neurite_backends; it includes no CUDA
+// header and links nothing of CUDA: the module, loaded at run time, does all the CUDA work.
+//
+// - Every buffer is device memory: hostAddressable() is false, and the host reads and writes it
+//   only through upload() and download(). parallelFor keeps the serial default: nothing the host
+//   runs may touch these buffers (the element-wise work moves onto the device in issue 10).
+// - Calls are queued on the context's one stream and return before the device finishes; download()
+//   and synchronise() wait.
+// - A failed call throws: OutOfMemoryError (purpose, bytes, free bytes) for memory, Error with the
+//   module's message (which CUDA, cuBLAS or cuDNN call, which geometry) otherwise.
+// - Not registered in Registry.cpp yet: `--device cuda` still trains on the CPU until the whole
+//   step runs on the device.
+#include "engine/backends/Backend.h"
+#include "engine/backends/cuda/CudaApi.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace neurite {
+
+struct CudaBackendOptions {
+    int device = 0;
+    bool allowTf32 = false;           // TF32 tensor cores in cuBLAS and cuDNN: faster, ~1e-3 relative error
+};
+
+class CudaBackend final : public Backend {
+public:
+    using Options = CudaBackendOptions;
+
+    // The loaded module's table (CudaDevices.h loads the module once per process). Throws Error
+    // saying why when the module is not built, cannot load, or speaks another version.
+    static const NeuriteCudaApi& moduleApi();
+
+    // A context on options.device through `api` (the module's, or a test's). Throws Error when the
+    // module cannot make one (no driver, no such device).
+    CudaBackend(const NeuriteCudaApi& api, const Options& options);
+    explicit CudaBackend(const Options& options = {}) : CudaBackend(moduleApi(), options) {}
+    ~CudaBackend() override;
+    CudaBackend(const CudaBackend&) = delete;
+    CudaBackend& operator=(const CudaBackend&) = delete;
+
+    std::string name() const override { return "cuda"; }
+    std::string description() const override { return description_; }
+
+    void* allocate(std::int64_t bytes, const std::string& purpose = {}) override;
+    void release(void* buffer) override;
+    void upload(void* buffer, const void* host, std::int64_t bytes) override;
+    void download(void* host, const void* buffer, std::int64_t bytes) override;
+    void fill(float* buffer, float value, std::int64_t count) override;
+    void synchronise() override;
+    bool hostAddressable() const override { return false; }
+
+    void gemm(bool transA, bool transB, std::int64_t M, std::int64_t N, std::int64_t K, float alpha, const float* A,
+              std::int64_t lda, const float* B, std::int64_t ldb, float beta, float* C, std::int64_t ldc) override;
+    // 0: the module keeps its own scratch (cuDNN's workspace, the unpooled output); the workspace
+    // pointer the calls below take is not used.
+    std::int64_t convWorkspace(const ConvGeometry&) const override { return 0; }
+    void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y,
+                     float* workspace, std::int32_t* argmax = nullptr) override;
+    void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy,
+                      float* dx, float* dw, float* db, float* workspace, const std::int32_t* argmax = nullptr) override;
+    void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* argmax) override;
+    void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* argmax, float* dx) override;
+    void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override;
+    void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) override;
+
+    // ---- Beyond Backend: memory figures, and CUDA graphs of a sequence of the calls above.
+    NeuriteCudaMemoryInfo memoryInfo();
+    void emptyCache();
+
+    // A recorded sequence; replay() runs it again on the same buffers (keep them allocated).
+    class Graph {
+    public:
+        ~Graph();
+        Graph(const Graph&) = delete;
+        Graph& operator=(const Graph&) = delete;
+        void replay();
+
+    private:
+        friend class CudaBackend;
+        Graph(CudaBackend& backend, NeuriteCudaGraph* graph) : backend_(backend), graph_(graph) {}
+        CudaBackend& backend_;
+        NeuriteCudaGraph* graph_;
+    };
+    // Between these two the calls are recorded, not run (upload, download and synchronise throw).
+    void beginCapture();
+    std::unique_ptr<Graph> endCapture();
+
+private:
+    void check(int status) const;   // throws for a failed status
+
+    const NeuriteCudaApi& api_;
+    NeuriteCudaContext* context_ = nullptr;
+    std::string device_;            // "GPU 0", for OutOfMemoryError
+    std::string description_;
+};
+
+} // namespace neurite

@@ -1,0 +1,34 @@
+#pragma once
+// The module's own kernels (CudaKernels.cu), where cuBLAS and cuDNN do not fit: each queues one
+// kernel on `stream` and returns the launch's status (cudaGetLastError). Their arithmetic is in
+// PoolingMath.h. Pointers are device memory; shapes as in CudaApi.h.
+#include "engine/backends/cuda/PoolingMath.h"
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+namespace neurite::cuda {
+
+// buffer[0, count) = value
+cudaError_t launchFill(cudaStream_t stream, float* buffer, float value, std::int64_t count);
+
+// y: [n, channels, plane] in place: y = max(0, y + bias[c]) (relu), y + bias[c] otherwise; bias may be null.
+cudaError_t launchBiasRelu(cudaStream_t stream, float* y, const float* bias, std::int64_t n, std::int64_t channels,
+                           std::int64_t plane, bool relu);
+
+// out[i] = y[i] > 0 ? dy[i] : 0 over [0, count)
+cudaError_t launchReluMask(cudaStream_t stream, float* out, const float* dy, const float* y, std::int64_t count);
+
+// Over `planes` planes of p: y and argmax [planes, oh, ow] from x [planes, h, w]; argmax may be null.
+cudaError_t launchMaxPoolForward(cudaStream_t stream, const PoolPlane& p, std::int64_t planes, const float* x,
+                                 float* y, std::int32_t* argmax);
+// dx [planes, h, w] from dy and argmax [planes, oh, ow]; mask (may be null): see maxPoolGradAt.
+cudaError_t launchMaxPoolBackward(cudaStream_t stream, const PoolPlane& p, std::int64_t planes, const float* dy,
+                                  const std::int32_t* argmax, const float* mask, float* dx);
+cudaError_t launchAvgPoolForward(cudaStream_t stream, const PoolPlane& p, std::int64_t planes, const float* x,
+                                 float* y);
+cudaError_t launchAvgPoolBackward(cudaStream_t stream, const PoolPlane& p, std::int64_t planes, const float* dy,
+                                  float* dx);
+
+} // namespace neurite::cuda

@@ -1,0 +1,482 @@
+// The CUDA backend without a GPU: the adapter (CudaBackend) over a fake function table that runs on
+// the host, the arithmetic of the module's own kernels (PoolingMath.h) against the reference
+// backend, and the real module loading on a machine without a driver.
+#include "engine/backends/CudaDevices.h"
+#include "engine/backends/Parity.h"
+#include "engine/backends/cuda/CudaBackend.h"
+#include "engine/backends/cuda/PoolingMath.h"
+#include "engine/backends/reference/ReferenceBackend.h"
+#include "engine/core/Error.h"
+
+#include <QtTest>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <tuple>
+#include <vector>
+
+using namespace neurite;
+
+namespace {
+
+// ---- The fake module: host memory, a naive gemm, and a record of what each call received.
+
+struct Recorded {
+    int transA = -1, transB = -1;
+    std::int64_t M = -1, N = -1, K = -1, lda = -1, ldb = -1, ldc = -1;
+    float alpha = 0, beta = 0;
+    const void *A = nullptr, *B = nullptr, *x = nullptr, *w = nullptr, *bias = nullptr, *y = nullptr, *dy = nullptr;
+    const void *dx = nullptr, *dw = nullptr, *db = nullptr, *argmax = nullptr;
+    void* C = nullptr;
+    NeuriteCudaConv conv{};
+    NeuriteCudaPool pool{};
+    int replays = 0, graphsDestroyed = 0, fills = 0, liveBuffers = 0;
+};
+
+struct FakeContextData {
+    bool allowTf32 = false;
+    NeuriteCudaFailure failure{};
+    Recorded seen;
+};
+
+constexpr std::int64_t kFakeMemory = 1 << 20;   // a "device" of 1 MiB
+Recorded* lastSeen = nullptr;                    // the live fake context's record, for the tests
+
+FakeContextData* data(NeuriteCudaContext* c) { return reinterpret_cast<FakeContextData*>(c); }
+
+int failWith(NeuriteCudaContext* c, int status, const char* message)
+{
+    auto& f = data(c)->failure;
+    f = NeuriteCudaFailure{};
+    f.status = status;
+    std::snprintf(f.message, sizeof f.message, "%s", message);
+    return status;
+}
+
+int fakeCreate(const NeuriteCudaOptions* options, NeuriteCudaContext** out, char* error, size_t capacity)
+{
+    if (options->device != 0) {
+        std::snprintf(error, capacity, "no CUDA device %d (1 found)", options->device);
+        return NEURITE_CUDA_INVALID;
+    }
+    auto* d = new FakeContextData;
+    d->allowTf32 = options->allowTf32 != 0;
+    lastSeen = &d->seen;
+    *out = reinterpret_cast<NeuriteCudaContext*>(d);
+    return NEURITE_CUDA_OK;
+}
+
+void fakeDestroy(NeuriteCudaContext* c)
+{
+    lastSeen = nullptr;
+    delete data(c);
+}
+
+const NeuriteCudaFailure* fakeLastFailure(const NeuriteCudaContext* c)
+{
+    return &reinterpret_cast<const FakeContextData*>(c)->failure;
+}
+
+int fakeDescribe(NeuriteCudaContext* c, char* text, size_t capacity)
+{
+    std::snprintf(text, capacity, "fake GPU%s", data(c)->allowTf32 ? ", TF32 allowed" : "");
+    return NEURITE_CUDA_OK;
+}
+
+int fakeAllocate(NeuriteCudaContext* c, int64_t bytes, const char* purpose, void** buffer)
+{
+    if (bytes > kFakeMemory) {
+        failWith(c, NEURITE_CUDA_OUT_OF_MEMORY, "out of memory");
+        auto& f = data(c)->failure;
+        std::snprintf(f.purpose, sizeof f.purpose, "%s", purpose);
+        f.bytes = bytes;
+        f.freeBytes = kFakeMemory;
+        return NEURITE_CUDA_OUT_OF_MEMORY;
+    }
+    *buffer = std::malloc(std::size_t(bytes > 0 ? bytes : 1));
+    ++data(c)->seen.liveBuffers;
+    return NEURITE_CUDA_OK;
+}
+
+int fakeRelease(NeuriteCudaContext* c, void* buffer)
+{
+    data(c)->seen.liveBuffers -= buffer ? 1 : 0;
+    std::free(buffer);
+    return NEURITE_CUDA_OK;
+}
+
+int fakeUpload(NeuriteCudaContext*, void* buffer, const void* host, int64_t bytes)
+{
+    std::memcpy(buffer, host, std::size_t(bytes));
+    return NEURITE_CUDA_OK;
+}
+
+int fakeDownload(NeuriteCudaContext*, void* host, const void* buffer, int64_t bytes)
+{
+    std::memcpy(host, buffer, std::size_t(bytes));
+    return NEURITE_CUDA_OK;
+}
+
+int fakeFill(NeuriteCudaContext* c, float* buffer, float value, int64_t count)
+{
+    ++data(c)->seen.fills;
+    for (int64_t i = 0; i < count; ++i)
+        buffer[i] = value;
+    return NEURITE_CUDA_OK;
+}
+
+int fakeOk(NeuriteCudaContext*) { return NEURITE_CUDA_OK; }
+
+int fakeMemoryInfo(NeuriteCudaContext*, NeuriteCudaMemoryInfo* info)
+{
+    *info = {kFakeMemory, kFakeMemory, 0, 0, 0};
+    return NEURITE_CUDA_OK;
+}
+
+// Row-major, the reference's loop: what the real module must compute with cuBLAS.
+int fakeGemm(NeuriteCudaContext* c, int transA, int transB, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
+             int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc)
+{
+    Recorded& r = data(c)->seen;
+    std::tie(r.transA, r.transB, r.M, r.N, r.K, r.alpha, r.beta) = std::tuple(transA, transB, M, N, K, alpha, beta);
+    std::tie(r.A, r.lda, r.B, r.ldb, r.C, r.ldc) = std::tuple(A, lda, B, ldb, C, ldc);
+    ReferenceBackend().gemm(transA != 0, transB != 0, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    return NEURITE_CUDA_OK;
+}
+
+// The forward convolution fails as cuDNN would, with a message naming the call and the geometry.
+int fakeConvForward(NeuriteCudaContext* c, const NeuriteCudaConv* g, const float* x, const float* w, const float* bias,
+                    float* y, int32_t* argmax)
+{
+    Recorded& r = data(c)->seen;
+    r.conv = *g;
+    std::tie(r.x, r.w, r.bias, r.y, r.argmax) = std::tuple(x, w, bias, y, argmax);
+    return failWith(c, NEURITE_CUDA_ERROR, "cudnnConvolutionForward failed on GPU 0: CUDNN_STATUS_NOT_SUPPORTED (conv x 1×2×5×5)");
+}
+
+int fakeConvBackward(NeuriteCudaContext* c, const NeuriteCudaConv* g, const float* x, const float* w, const float* y,
+                     const float* dy, float* dx, float* dw, float* db, const int32_t* argmax)
+{
+    Recorded& r = data(c)->seen;
+    r.conv = *g;
+    std::tie(r.x, r.w, r.y, r.dy, r.dx, r.dw, r.db, r.argmax) = std::tuple(x, w, y, dy, dx, dw, db, argmax);
+    return NEURITE_CUDA_OK;
+}
+
+int fakeMaxPoolForward(NeuriteCudaContext* c, const NeuriteCudaPool* g, const float* x, float* y, int32_t* argmax)
+{
+    Recorded& r = data(c)->seen;
+    r.pool = *g;
+    std::tie(r.x, r.y, r.argmax) = std::tuple(x, y, argmax);
+    return NEURITE_CUDA_OK;
+}
+
+int fakeMaxPoolBackward(NeuriteCudaContext* c, const NeuriteCudaPool* g, const float* dy, const int32_t* argmax, float* dx)
+{
+    Recorded& r = data(c)->seen;
+    r.pool = *g;
+    std::tie(r.dy, r.argmax, r.dx) = std::tuple(dy, argmax, dx);
+    return NEURITE_CUDA_OK;
+}
+
+int fakeAvgPool(NeuriteCudaContext* c, const NeuriteCudaPool* g, const float* in, float* out)
+{
+    Recorded& r = data(c)->seen;
+    r.pool = *g;
+    std::tie(r.x, r.y) = std::tuple(in, out);
+    return NEURITE_CUDA_OK;
+}
+
+NeuriteCudaGraph* const kFakeGraph = reinterpret_cast<NeuriteCudaGraph*>(std::uintptr_t(0x1000));
+
+int fakeCaptureEnd(NeuriteCudaContext*, NeuriteCudaGraph** graph)
+{
+    *graph = kFakeGraph;
+    return NEURITE_CUDA_OK;
+}
+
+int fakeReplay(NeuriteCudaContext* c, NeuriteCudaGraph* graph)
+{
+    if (graph != kFakeGraph)
+        return failWith(c, NEURITE_CUDA_INVALID, "not a graph");
+    ++data(c)->seen.replays;
+    return NEURITE_CUDA_OK;
+}
+
+int fakeGraphDestroy(NeuriteCudaContext* c, NeuriteCudaGraph*)
+{
+    ++data(c)->seen.graphsDestroyed;
+    return NEURITE_CUDA_OK;
+}
+
+const NeuriteCudaApi kFake = {
+    NEURITE_CUDA_API_VERSION, sizeof(NeuriteCudaApi),
+    fakeCreate, fakeDestroy, fakeLastFailure, fakeDescribe,
+    fakeAllocate, fakeRelease, fakeUpload, fakeDownload, fakeFill, fakeOk, fakeMemoryInfo, fakeOk,
+    fakeGemm, fakeConvForward, fakeConvBackward, fakeMaxPoolForward, fakeMaxPoolBackward, fakeAvgPool, fakeAvgPool,
+    fakeOk, fakeCaptureEnd, fakeReplay, fakeGraphDestroy,
+};
+
+template <class... P>
+std::vector<const void*> pointers(P... p)
+{
+    return {static_cast<const void*>(p)...};
+}
+
+// A device buffer holding `values`.
+float* onDevice(Backend& b, const std::vector<float>& values, const char* purpose)
+{
+    auto* p = static_cast<float*>(b.allocate(std::int64_t(values.size() * sizeof(float)), purpose));
+    b.upload(p, values.data(), std::int64_t(values.size() * sizeof(float)));
+    return p;
+}
+
+std::vector<float> fromDevice(Backend& b, const float* p, std::size_t count)
+{
+    std::vector<float> out(count);
+    b.download(out.data(), p, std::int64_t(count * sizeof(float)));
+    return out;
+}
+
+} // namespace
+
+class TestCudaAdapter : public QObject {
+    Q_OBJECT
+
+private slots:
+    void basics()
+    {
+        CudaBackend backend(kFake, {0, true});
+        QCOMPARE(backend.name(), std::string("cuda"));
+        QCOMPARE(backend.description(), std::string("fake GPU, TF32 allowed"));
+        QVERIFY(!backend.hostAddressable());
+        QCOMPARE(backend.convWorkspace(ConvGeometry{1, 2, 5, 5, 3, 3}), std::int64_t(0));
+        float* p = onDevice(backend, {1, 2, 3}, "x");
+        backend.fill(p, 0.5f, 2);
+        QCOMPARE(lastSeen->fills, 1);
+        QCOMPARE(fromDevice(backend, p, 3), (std::vector<float>{0.5f, 0.5f, 3}));
+        backend.release(p);
+        QCOMPARE(backend.memoryInfo().totalBytes, kFakeMemory);
+    }
+
+    // The adapter passes every gemm argument unchanged (the row-major mapping is the module's job).
+    void gemmForwardsArguments_data()
+    {
+        QTest::addColumn<bool>("ta");
+        QTest::addColumn<bool>("tb");
+        QTest::newRow("NN") << false << false;
+        QTest::newRow("TN") << true << false;
+        QTest::newRow("NT") << false << true;
+        QTest::newRow("TT") << true << true;
+    }
+
+    void gemmForwardsArguments()
+    {
+        QFETCH(bool, ta);
+        QFETCH(bool, tb);
+        CudaBackend backend(kFake, {});
+        const std::int64_t m = 7, n = 5, k = 3;
+        const std::int64_t lda = (ta ? m : k) + 2, ldb = (tb ? k : n) + 1, ldc = n + 3;   // padded rows
+        const auto a = parityInput((ta ? k : m) * lda, 1), b = parityInput((tb ? n : k) * ldb, 2);
+        auto want = parityInput(m * ldc, 3);
+        float *da = onDevice(backend, a, "A"), *db = onDevice(backend, b, "B"), *dc = onDevice(backend, want, "C");
+        backend.gemm(ta, tb, m, n, k, 1.5f, da, lda, db, ldb, 0.25f, dc, ldc);
+        const Recorded& r = *lastSeen;
+        QCOMPARE(r.transA, int(ta));
+        QCOMPARE(r.transB, int(tb));
+        QCOMPARE(std::tuple(r.M, r.N, r.K), std::tuple(m, n, k));
+        QCOMPARE(std::tuple(r.lda, r.ldb, r.ldc), std::tuple(lda, ldb, ldc));
+        QCOMPARE(std::tuple(r.alpha, r.beta), std::tuple(1.5f, 0.25f));
+        QCOMPARE(pointers(r.A, r.B, r.C), pointers(da, db, dc));
+        ReferenceBackend().gemm(ta, tb, m, n, k, 1.5f, a.data(), lda, b.data(), ldb, 0.25f, want.data(), ldc);
+        QCOMPARE(fromDevice(backend, dc, want.size()), want);
+        for (float* p : {da, db, dc})
+            backend.release(p);
+    }
+
+    void convolutionAndPoolingForwardTheirGeometry()
+    {
+        CudaBackend backend(kFake, {});
+        ConvGeometry g{2, 4, 9, 8, 6, 3, 2, 1, 2, 2};
+        g.relu = true;
+        g.maxPool2x2 = true;
+        g.computeOutput();
+        float x, w, y, dy, dx, dw, db, workspace;
+        std::int32_t argmax;
+        backend.convBackward(g, &x, &w, &y, &dy, &dx, &dw, &db, &workspace, &argmax);
+        const Recorded& r = *lastSeen;
+        const NeuriteCudaConv& c = r.conv;
+        QCOMPARE(std::tuple(c.n, c.cin, c.h, c.w, c.cout, c.k), std::tuple(g.n, g.cin, g.h, g.w, g.cout, g.k));
+        QCOMPARE(std::tuple(c.stride, c.pad, c.dilation, c.groups, c.oh, c.ow),
+                 std::tuple(g.stride, g.pad, g.dilation, g.groups, g.oh, g.ow));
+        QCOMPARE(std::tuple(c.relu, c.maxPool2x2), std::tuple(1, 1));
+        QCOMPARE(pointers(r.x, r.w, r.y, r.dy), pointers(&x, &w, &y, &dy));
+        QCOMPARE(pointers(r.dx, r.dw, r.db, r.argmax), pointers(&dx, &dw, &db, &argmax));
+
+        PoolGeometry p{3, 4, 9, 8, 3, 2, 1};
+        p.computeOutput();
+        backend.maxPoolForward(p, &x, &y, &argmax);
+        QCOMPARE(std::tuple(r.pool.n, r.pool.c, r.pool.h, r.pool.w), std::tuple(p.n, p.c, p.h, p.w));
+        QCOMPARE(std::tuple(r.pool.k, r.pool.stride, r.pool.pad, r.pool.oh, r.pool.ow),
+                 std::tuple(p.k, p.stride, p.pad, p.oh, p.ow));
+        QCOMPARE(pointers(r.x, r.y, r.argmax), pointers(&x, &y, &argmax));
+        backend.maxPoolBackward(p, &dy, &argmax, &dx);
+        QCOMPARE(pointers(r.dy, r.argmax, r.dx), pointers(&dy, &argmax, &dx));
+        backend.avgPoolBackward(p, &dy, &dx);
+        QCOMPARE(pointers(r.x, r.y), pointers(&dy, &dx));
+    }
+
+    void outOfMemoryThrowsOutOfMemoryError()
+    {
+        CudaBackend backend(kFake, {});
+        try {
+            backend.allocate(3 * kFakeMemory, "conv1 activations");
+            QFAIL("allocate did not throw");
+        } catch (const OutOfMemoryError& e) {
+            QCOMPARE(e.purpose(), std::string("conv1 activations"));
+            QCOMPARE(e.bytes(), 3 * kFakeMemory);
+            const QString message = e.what();
+            QVERIFY2(message.contains("GPU 0") && message.contains("'conv1 activations'") &&
+                         message.contains(QString::number(3 * kFakeMemory)) && message.contains("1.0 MiB free"),
+                     e.what());
+        }
+    }
+
+    void failedCallThrowsErrorWithTheModulesMessage()
+    {
+        CudaBackend backend(kFake, {});
+        ConvGeometry g{1, 2, 5, 5, 3, 3};
+        g.computeOutput();
+        float x, w, y;
+        try {
+            backend.convForward(g, &x, &w, nullptr, &y, nullptr);
+            QFAIL("convForward did not throw");
+        } catch (const OutOfMemoryError&) {
+            QFAIL("not a memory failure");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()),
+                     QString("cudnnConvolutionForward failed on GPU 0: CUDNN_STATUS_NOT_SUPPORTED (conv x 1×2×5×5)"));
+        }
+        QCOMPARE(lastSeen->bias, static_cast<const void*>(nullptr));
+    }
+
+    void contextThatCannotStartThrows()
+    {
+        try {
+            CudaBackend backend(kFake, {7, false});
+            QFAIL("no error for a missing device");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("no CUDA device 7"), e.what());
+        }
+    }
+
+    void graphsReplayAndAreDestroyed()
+    {
+        CudaBackend backend(kFake, {});
+        backend.beginCapture();
+        auto graph = backend.endCapture();
+        graph->replay();
+        graph->replay();
+        QCOMPARE(lastSeen->replays, 2);
+        graph.reset();
+        QCOMPARE(lastSeen->graphsDestroyed, 1);
+    }
+
+    // The module's pooling kernels run PoolingMath.h per element: on the host, the same functions
+    // must give the reference backend's results to the bit.
+    void poolingArithmeticMatchesTheReference_data()
+    {
+        QTest::addColumn<int>("k");
+        QTest::addColumn<int>("stride");
+        QTest::addColumn<int>("pad");
+        QTest::newRow("2/2/0") << 2 << 2 << 0;
+        QTest::newRow("3/2/1") << 3 << 2 << 1;
+        QTest::newRow("3/1/1") << 3 << 1 << 1;
+        QTest::newRow("2/1/1") << 2 << 1 << 1;
+        QTest::newRow("5/3/2") << 5 << 3 << 2;
+    }
+
+    void poolingArithmeticMatchesTheReference()
+    {
+        QFETCH(int, k);
+        QFETCH(int, stride);
+        QFETCH(int, pad);
+        PoolGeometry g{2, 3, 9, 8, k, stride, pad};
+        g.computeOutput();
+        const cuda::PoolPlane p{g.h, g.w, g.k, g.stride, g.pad, g.oh, g.ow};
+        const std::int64_t planes = g.n * g.c, in = g.h * g.w, out = g.oh * g.ow;
+        auto x = parityInput(planes * in, 8);
+        x[5] = x[6];   // a tie: the first in window order wins
+        const auto dy = parityInput(planes * out, 9), mask = parityInput(planes * out, 10);
+        ReferenceBackend reference;
+        std::vector<float> y1(dy.size()), y2(dy.size()), dx1(x.size()), dx2(x.size());
+        std::vector<std::int32_t> a1(dy.size()), a2(dy.size());
+
+        reference.maxPoolForward(g, x.data(), y1.data(), a1.data());
+        for (std::int64_t i = 0; i < planes * out; ++i)
+            y2[i] = cuda::maxPoolAt(p, x.data() + i / out * in, i % out / g.ow, i % g.ow, &a2[i]);
+        QCOMPARE(y2, y1);
+        QCOMPARE(a2, a1);
+
+        reference.maxPoolBackward(g, dy.data(), a1.data(), dx1.data());
+        for (std::int64_t i = 0; i < planes * in; ++i)
+            dx2[i] = cuda::maxPoolGradAt(p, dy.data() + i / in * out, a1.data() + i / in * out, nullptr, i % in / g.w,
+                                         i % g.w);
+        QCOMPARE(dx2, dx1);
+
+        // With the fused ReLU's mask, as the fused 2×2 pooling's backward pass uses it.
+        std::vector<float> masked(dy.size());
+        for (std::size_t i = 0; i < dy.size(); ++i)
+            masked[i] = mask[i] > 0.0f ? dy[i] : 0.0f;
+        reference.maxPoolBackward(g, masked.data(), a1.data(), dx1.data());
+        for (std::int64_t i = 0; i < planes * in; ++i)
+            dx2[i] = cuda::maxPoolGradAt(p, dy.data() + i / in * out, a1.data() + i / in * out,
+                                         mask.data() + i / in * out, i % in / g.w, i % g.w);
+        QCOMPARE(dx2, dx1);
+
+        reference.avgPoolForward(g, x.data(), y1.data());
+        for (std::int64_t i = 0; i < planes * out; ++i)
+            y2[i] = cuda::avgPoolAt(p, x.data() + i / out * in, i % out / g.ow, i % g.ow);
+        QCOMPARE(y2, y1);
+
+        reference.avgPoolBackward(g, dy.data(), dx1.data());
+        for (std::int64_t i = 0; i < planes * in; ++i)
+            dx2[i] = cuda::avgPoolGradAt(p, dy.data() + i / in * out, i % in / g.w, i % g.w);
+        QCOMPARE(dx2, dx1);
+    }
+
+    // The real module: it loads on a machine without a driver, and says why there is no device.
+    void moduleLoadsWithoutADriver()
+    {
+#if !NEURITE_CUDA_MODULE_BUILT
+        QSKIP("this build has no CUDA module");
+#endif
+        const CudaStatus& status = cudaStatus();
+        QVERIFY2(!status.module.empty(), status.reason.c_str());
+        const NeuriteCudaApi& api = CudaBackend::moduleApi();
+        QCOMPARE(api.version, NEURITE_CUDA_API_VERSION);
+        QCOMPARE(api.size, sizeof(NeuriteCudaApi));
+        if (status.available) {   // a GPU machine: one small product through the real module
+            CudaBackend backend;
+            const auto a = parityInput(6, 1), b = parityInput(6, 2);
+            std::vector<float> want(4);
+            float *da = onDevice(backend, a, "A"), *db = onDevice(backend, b, "B"), *dc = onDevice(backend, want, "C");
+            backend.gemm(false, false, 2, 2, 3, 1.0f, da, 3, db, 2, 0.0f, dc, 2);
+            ReferenceBackend().gemm(false, false, 2, 2, 3, 1.0f, a.data(), 3, b.data(), 2, 0.0f, want.data(), 2);
+            QVERIFY(parityError(fromDevice(backend, dc, 4), want) < 1e-5);
+            return;
+        }
+        QVERIFY(status.devices.empty());
+        QVERIFY(!status.reason.empty());
+        try {
+            CudaBackend backend;
+            QFAIL("a CUDA backend started without a device");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).startsWith("the CUDA backend cannot start on GPU 0: "), e.what());
+        }
+    }
+};
+
+QTEST_APPLESS_MAIN(TestCudaAdapter)
+#include "tst_cuda_adapter.moc"
