@@ -9,6 +9,7 @@
 #include "engine/core/Tensor.h"
 
 #include <chrono>
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -40,11 +41,17 @@ double measureGemm(Backend& backend, std::int64_t n)
 }
 
 // `text` padded with spaces to `width` characters (UTF-8: "×" is one character, two bytes).
-std::string padded(const std::string& text, std::size_t width)
+std::size_t characters(const std::string& text)
 {
     std::size_t chars = 0;
     for (unsigned char c : text)
         chars += (c & 0xC0) != 0x80;
+    return chars;
+}
+
+std::string padded(const std::string& text, std::size_t width)
+{
+    const std::size_t chars = characters(text);
     return text + std::string(chars < width ? width - chars : 1, ' ');
 }
 
@@ -55,10 +62,16 @@ int parity(const std::string& device, int threads)
     auto reference = createBackend("reference");
     const auto rows = runParity(*subject, *reference);
     std::printf("\nparity: %s against reference (error: max |got − want| / (1 + |want|))\n", device.c_str());
-    std::printf("  %s%s%9s %9s\n", padded("operation", 20).c_str(), padded("shape", 58).c_str(), "error", "tolerance");
+    std::size_t opWidth = 10, shapeWidth = 10;
+    for (const auto& row : rows) {
+        opWidth = std::max(opWidth, characters(row.op) + 2);
+        shapeWidth = std::max(shapeWidth, characters(row.shape) + 2);
+    }
+    std::printf("  %s%s%9s %9s\n", padded("operation", opWidth).c_str(), padded("shape", shapeWidth).c_str(), "error",
+                "tolerance");
     int failed = 0;
     for (const auto& row : rows) {
-        std::printf("  %s%s%9.1e %9.0e  %s\n", padded(row.op, 20).c_str(), padded(row.shape, 58).c_str(), row.error,
+        std::printf("  %s%s%9.1e %9.0e  %s\n", padded(row.op, opWidth).c_str(), padded(row.shape, shapeWidth).c_str(), row.error,
                     row.tolerance, row.pass() ? "ok" : "FAILED");
         failed += !row.pass();
     }
@@ -110,7 +123,8 @@ int doctorCommand(const std::vector<std::string>& argv)
                         d.multiprocessors, d.gemmMaxError);
         std::printf("CUDA       driver %s, runtime %s, cuBLAS %s, cuDNN %s (%s)\n", cuda.driver.c_str(),
                     cuda.runtime.c_str(), cuda.cublas.c_str(), cuda.cudnn.c_str(), cuda.module.c_str());
-        std::printf("           training on the GPU is not implemented yet\n");
+        std::printf("           the CUDA backend trains every step on the device; this build's kernels have not been\n"
+                    "           checked on a GPU by its tests: run `neurite doctor --parity --device cuda` first\n");
     }
     std::printf("backends   ");
     for (const auto& name : backendNames())

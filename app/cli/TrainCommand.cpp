@@ -132,6 +132,7 @@ void writeSummary(const std::string& path, const TrainResult& result, nlohmann::
 void saveWeights(Plan& plan, const std::string& path, const ModelGraph& graph)
 {
     std::vector<std::pair<std::string, const Tensor*>> tensors;
+    plan.parametersToHost();
     for (auto* p : plan.parameters())
         tensors.push_back({p->name, &p->value});
     writeSafetensors(path, tensors, {{"format", "neurite-weights"}, {"model", modelToJson(graph).dump()}});

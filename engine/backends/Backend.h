@@ -1,14 +1,16 @@
 #pragma once
-// The compute backend interface: the heavy operations of training (matrix products, convolutions,
-// pooling). Element-wise work (activations, norms, losses, optimisers) is memory-bound and lives
-// once in engine/train (moving behind this interface: issue 10). Every backend is tested against
-// the reference backend.
+// The compute backend interface: every operation of a training step. The heavy ones (matrix
+// products, convolutions, pooling) are declared here, the rest (activations, norms, losses, the
+// optimiser, metrics) in StepOperations.h; HostBackend implements those for host memory. Every
+// backend is tested against the reference backend (Parity.h).
 //
 // Memory: every pointer an operation takes is the backend's own memory (allocate()): host memory
 // on the CPU backends, device memory on CUDA. The host reads and writes it only through upload()
 // and download(), and only where hostAddressable() is false does that matter.
 //
 // Layout: row-major, activations NCHW. A backend may be called from one thread at a time.
+#include "engine/backends/StepOperations.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -39,9 +41,10 @@ struct PoolGeometry {
     void computeOutput();
 };
 
-class Backend {
+// The heavy operations below, the per-step ones of StepOperations, and the memory they work on.
+class Backend : public StepOperations {
 public:
-    virtual ~Backend() = default;
+    ~Backend() override = default;
     virtual std::string name() const = 0;
     virtual std::string description() const = 0;   // e.g. the BLAS library and kernel in use
 

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <tuple>
 
 namespace neurite {
@@ -17,6 +19,9 @@ namespace {
 constexpr double kGemmTolerance = 1e-5;
 constexpr double kConvTolerance = 1e-4;
 constexpr double kPoolTolerance = 1e-6;   // the same additions in the same order: exact in practice
+// The per-step operations: the same arithmetic (engine/kernels) on every backend; sums may be
+// split differently (a GPU's blocks), which moves the last bits only.
+constexpr double kStepTolerance = 1e-5;
 
 std::string dims(std::initializer_list<std::int64_t> d) { return Shape(std::vector<std::int64_t>(d)).str(); }
 
@@ -161,6 +166,242 @@ void poolRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     }
 }
 
+// Integers through the same error measure as floats (counts must match exactly).
+std::vector<float> asFloats(const std::vector<std::int32_t>& v) { return std::vector<float>(v.begin(), v.end()); }
+
+std::vector<std::int32_t> parityLabels(std::int64_t rows, std::int64_t classes, std::uint64_t seed)
+{
+    Rng rng(seed);
+    std::vector<std::int32_t> labels(static_cast<std::size_t>(rows));
+    for (auto& l : labels)
+        l = std::int32_t(rng.below(std::uint32_t(classes)));
+    return labels;
+}
+
+void elementwiseRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
+{
+    const std::int64_t count = 1031;   // odd: no vector width divides it
+    const auto x = parityInput(count, 21), dy = parityInput(count, 22), other = parityInput(count, 23);
+    Floats sx(s, x), sdy(s, dy), sOther(s, other), sy(s, std::size_t(count)), sdx(s, std::size_t(count));
+    std::vector<float> y(x.size()), dx(x.size());
+    const std::string shape = "x " + dims({count});
+    const std::pair<ActivationSpec, const char*> activations[] = {
+        {{ActivationKind::ReLU}, "ReLU"},           {{ActivationKind::LeakyReLU, 0.1f}, "LeakyReLU"},
+        {{ActivationKind::ELU, 1.0f}, "ELU"},       {{ActivationKind::GELU}, "GELU"},
+        {{ActivationKind::SiLU}, "SiLU"},           {{ActivationKind::Sigmoid}, "Sigmoid"},
+        {{ActivationKind::Tanh}, "Tanh"}};
+    for (const auto& [a, name] : activations) {
+        r.activationForward(a, x.data(), y.data(), count);
+        s.activationForward(a, sx.data(), sy.data(), count);
+        out.push_back({std::string(name) + " forward", shape, parityError(sy.host(), y), kStepTolerance});
+        r.activationBackward(a, x.data(), y.data(), dy.data(), dx.data(), count);
+        s.activationBackward(a, sx.data(), sy.data(), sdy.data(), sdx.data(), count);
+        out.push_back({std::string(name) + " backward", shape, parityError(sdx.host(), dx), kStepTolerance});
+    }
+    std::vector<float> mask(x.size());
+    Floats sMask(s, x.size());
+    r.dropoutForward(0.3f, 1234, 7, 99, x.data(), y.data(), mask.data(), count);
+    s.dropoutForward(0.3f, 1234, 7, 99, sx.data(), sy.data(), sMask.data(), count);
+    out.push_back({"dropout mask (Philox)", shape + ", p 0.3", parityError(sMask.host(), mask), 0});
+    out.push_back({"dropout forward", shape + ", p 0.3", parityError(sy.host(), y), 0});
+    r.multiply(dy.data(), other.data(), y.data(), count);
+    s.multiply(sdy.data(), sOther.data(), sy.data(), count);
+    out.push_back({"multiply", shape, parityError(sy.host(), y), 0});
+    r.add(dy.data(), other.data(), y.data(), count);
+    s.add(sdy.data(), sOther.data(), sy.data(), count);
+    out.push_back({"add", shape, parityError(sy.host(), y), 0});
+    r.accumulate(other.data(), y.data(), count);
+    s.accumulate(sOther.data(), sy.data(), count);
+    out.push_back({"accumulate", shape, parityError(sy.host(), y), 0});
+    r.copy(x.data(), y.data(), count);
+    s.copy(sx.data(), sy.data(), count);
+    out.push_back({"copy", shape, parityError(sy.host(), y), 0});
+    // Concat's halves: 7 rows of 5 into rows of 12 at column 3.
+    std::vector<float> wide(7 * 12, 0.0f);
+    Floats sWide(s, wide);
+    r.copyRows(x.data(), 5, wide.data(), 12, 3, 7, 5);
+    s.copyRows(sx.data(), 5, sWide.data(), 12, 3, 7, 5);
+    out.push_back({"copy rows", "7 rows of 5 into rows of 12 at 3", parityError(sWide.host(), wide), 0});
+    r.copyRows(other.data(), 0, wide.data(), 12, 0, 7, 12);
+    s.copyRows(sOther.data(), 0, sWide.data(), 12, 0, 7, 12);
+    out.push_back({"copy rows (one row repeated)", "a row of 12 into 7 rows", parityError(sWide.host(), wide), 0});
+}
+
+void biasAndRowRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
+{
+    for (auto [rows, channels, positions] : {std::tuple{9, 13, 1}, {4, 6, 25}}) {
+        const std::string shape = "y " + dims({rows, channels, positions});
+        auto y = parityInput(rows * channels * positions, 31);
+        const auto bias = parityInput(channels, 32);
+        Floats sy(s, y), sBias(s, bias), sdb(s, std::size_t(channels));
+        r.addBias(y.data(), bias.data(), rows, channels, positions);
+        s.addBias(sy.data(), sBias.data(), rows, channels, positions);
+        out.push_back({"bias add", shape, parityError(sy.host(), y), 0});
+        std::vector<float> db(static_cast<std::size_t>(channels));
+        r.biasGradient(y.data(), db.data(), rows, channels, positions);
+        s.biasGradient(sy.data(), sdb.data(), rows, channels, positions);
+        out.push_back({"bias gradient", shape, parityError(sdb.host(), db), kStepTolerance});
+    }
+    const std::int64_t rows = 11, width = 10;
+    const std::string shape = "x " + dims({rows, width});
+    const auto x = parityInput(rows * width, 33), dy = parityInput(rows * width, 34);
+    const auto labels = parityLabels(rows, width, 35);
+    Floats sx(s, x), sdy(s, dy), sy(s, x.size()), sdx(s, x.size()), sLoss(s, std::size_t(1));
+    Indices sLabels(s, labels);
+    std::vector<float> y(x.size()), dx(x.size()), loss(1);
+    r.softmaxForward(x.data(), y.data(), rows, width);
+    s.softmaxForward(sx.data(), sy.data(), rows, width);
+    out.push_back({"softmax forward", shape, parityError(sy.host(), y), kStepTolerance});
+    r.softmaxBackward(y.data(), dy.data(), dx.data(), rows, width);
+    s.softmaxBackward(sy.data(), sdy.data(), sdx.data(), rows, width);
+    out.push_back({"softmax backward", shape, parityError(sdx.host(), dx), kStepTolerance});
+    const std::pair<LossSpec, const char*> losses[] = {{{LossKind::CrossEntropy, 0.1f}, "cross-entropy"},
+                                                       {{LossKind::MeanSquaredError}, "MSE"},
+                                                       {{LossKind::BinaryCrossEntropyWithLogits}, "BCE with logits"}};
+    for (const auto& [l, name] : losses) {
+        // Cross-entropy against the classes (smoothing 0.1); the others against a tensor.
+        const bool byClass = l.kind == LossKind::CrossEntropy;
+        const LossTarget hostTarget = byClass ? LossTarget{labels.data(), nullptr} : LossTarget{nullptr, dy.data()};
+        const LossTarget subjectTarget = byClass ? LossTarget{sLabels.data(), nullptr} : LossTarget{nullptr, sdy.data()};
+        r.lossForward(l, x.data(), hostTarget, rows, width, loss.data());
+        s.lossForward(l, sx.data(), subjectTarget, rows, width, sLoss.data());
+        out.push_back({std::string(name) + " loss", shape, parityError(sLoss.host(), loss), kStepTolerance});
+        r.lossBackward(l, x.data(), hostTarget, rows, width, dx.data());
+        s.lossBackward(l, sx.data(), subjectTarget, rows, width, sdx.data());
+        out.push_back({std::string(name) + " gradient", shape, parityError(sdx.host(), dx), kStepTolerance});
+    }
+    // Metrics on the same scores: hits accumulate onto what is there, the confusion matrix too.
+    std::vector<std::int32_t> hits{5}, confusion(std::size_t(width * width), 0);
+    Indices sHits(s, hits), sConfusion(s, confusion);
+    r.countTopK(x.data(), labels.data(), rows, width, 3, hits.data());
+    s.countTopK(sx.data(), sLabels.data(), rows, width, 3, sHits.data());
+    out.push_back({"top-k hits", shape + ", k 3", parityError(asFloats(sHits.host()), asFloats(hits)), 0});
+    r.addToConfusion(x.data(), labels.data(), rows, width, confusion.data());
+    s.addToConfusion(sx.data(), sLabels.data(), rows, width, sConfusion.data());
+    out.push_back({"confusion matrix", shape, parityError(asFloats(sConfusion.host()), asFloats(confusion)), 0});
+    auto poisoned = x;
+    poisoned[17] = std::numeric_limits<float>::infinity();
+    poisoned[40] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<std::int32_t> found{0};
+    Floats sPoisoned(s, poisoned);
+    Indices sFound(s, found);
+    r.countNonFinite(poisoned.data(), rows * width, found.data());
+    s.countNonFinite(sPoisoned.data(), rows * width, sFound.data());
+    out.push_back({"non-finite count", shape + ", an Inf and a NaN", parityError(asFloats(sFound.host()), asFloats(found)), 0});
+}
+
+void normRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
+{
+    const std::int64_t n = 5, channels = 6, positions = 9;
+    const std::string shape = "x " + dims({n, channels, positions});
+    const auto x = parityInput(n * channels * positions, 41), dy = parityInput(n * channels * positions, 42);
+    const auto gamma = parityInput(channels, 43), beta = parityInput(channels, 44);
+    for (bool training : {true, false}) {
+        std::vector<float> runningMean(static_cast<std::size_t>(channels), 0.1f), runningVar(static_cast<std::size_t>(channels), 0.9f);
+        std::vector<float> mean(static_cast<std::size_t>(channels)), invstd(static_cast<std::size_t>(channels)), y(x.size()), dx(x.size());
+        std::vector<float> dgamma(static_cast<std::size_t>(channels)), dbeta(static_cast<std::size_t>(channels));
+        Floats sx(s, x), sdy(s, dy), sGamma(s, gamma), sBeta(s, beta), sMean(s, runningMean), sVar(s, runningVar);
+        Floats sSavedMean(s, mean), sSavedInvstd(s, invstd), sy(s, y), sdx(s, dx), sdGamma(s, dgamma), sdBeta(s, dbeta);
+        const BatchNormTensors ht{gamma.data(), beta.data(), runningMean.data(), runningVar.data(), mean.data(), invstd.data()};
+        const BatchNormTensors st{sGamma.data(), sBeta.data(), sMean.data(), sVar.data(), sSavedMean.data(), sSavedInvstd.data()};
+        const std::string mode = training ? " (training)" : " (evaluation)";
+        r.batchNormForward(x.data(), y.data(), n, channels, positions, ht, 0.1f, 1e-5f, training);
+        s.batchNormForward(sx.data(), sy.data(), n, channels, positions, st, 0.1f, 1e-5f, training);
+        out.push_back({"batch norm forward" + mode, shape, parityError(sy.host(), y), kStepTolerance});
+        out.push_back({"batch norm running mean" + mode, shape, parityError(sMean.host(), runningMean), kStepTolerance});
+        out.push_back({"batch norm running variance" + mode, shape, parityError(sVar.host(), runningVar), kStepTolerance});
+        r.batchNormBackward(x.data(), dy.data(), dx.data(), n, channels, positions, ht, dgamma.data(), dbeta.data());
+        s.batchNormBackward(sx.data(), sdy.data(), sdx.data(), n, channels, positions, st, sdGamma.data(), sdBeta.data());
+        out.push_back({"batch norm backward dX" + mode, shape, parityError(sdx.host(), dx), kStepTolerance});
+        out.push_back({"batch norm backward dγ" + mode, shape, parityError(sdGamma.host(), dgamma), kStepTolerance});
+        out.push_back({"batch norm backward dβ" + mode, shape, parityError(sdBeta.host(), dbeta), kStepTolerance});
+    }
+    const std::int64_t rows = 7, width = 12;
+    const std::string rowShape = "x " + dims({rows, width});
+    const auto lx = parityInput(rows * width, 45), ldy = parityInput(rows * width, 46);
+    const auto lGamma = parityInput(width, 47), lBeta = parityInput(width, 48);
+    std::vector<float> y(lx.size()), dx(lx.size()), mean(static_cast<std::size_t>(rows)), invstd(static_cast<std::size_t>(rows));
+    std::vector<float> dgamma(static_cast<std::size_t>(width)), dbeta(static_cast<std::size_t>(width));
+    Floats sx(s, lx), sdy(s, ldy), sGamma(s, lGamma), sBeta(s, lBeta), sy(s, y), sdx(s, dx), sMean(s, mean),
+        sInvstd(s, invstd), sdGamma(s, dgamma), sdBeta(s, dbeta);
+    r.layerNormForward(lx.data(), y.data(), rows, width, lGamma.data(), lBeta.data(), 1e-5f, mean.data(), invstd.data());
+    s.layerNormForward(sx.data(), sy.data(), rows, width, sGamma.data(), sBeta.data(), 1e-5f, sMean.data(), sInvstd.data());
+    out.push_back({"layer norm forward", rowShape, parityError(sy.host(), y), kStepTolerance});
+    r.layerNormBackward(lx.data(), ldy.data(), dx.data(), rows, width, lGamma.data(), mean.data(), invstd.data(),
+                        dgamma.data(), dbeta.data());
+    s.layerNormBackward(sx.data(), sdy.data(), sdx.data(), rows, width, sGamma.data(), sMean.data(), sInvstd.data(),
+                        sdGamma.data(), sdBeta.data());
+    out.push_back({"layer norm backward dX", rowShape, parityError(sdx.host(), dx), kStepTolerance});
+    out.push_back({"layer norm backward dγ", rowShape, parityError(sdGamma.host(), dgamma), kStepTolerance});
+    out.push_back({"layer norm backward dβ", rowShape, parityError(sdBeta.host(), dbeta), kStepTolerance});
+
+    const std::int64_t planes = 14, planeSize = 49;
+    const auto px = parityInput(planes * planeSize, 49), pdy = parityInput(planes, 50);
+    std::vector<float> py(static_cast<std::size_t>(planes)), pdx(px.size());
+    Floats spx(s, px), spdy(s, pdy), spy(s, py), spdx(s, pdx);
+    r.globalAvgPoolForward(px.data(), py.data(), planes, planeSize);
+    s.globalAvgPoolForward(spx.data(), spy.data(), planes, planeSize);
+    out.push_back({"global avg pool forward", "x " + dims({planes, 7, 7}), parityError(spy.host(), py), kStepTolerance});
+    r.globalAvgPoolBackward(pdy.data(), pdx.data(), planes, planeSize);
+    s.globalAvgPoolBackward(spdy.data(), spdx.data(), planes, planeSize);
+    out.push_back({"global avg pool backward", "x " + dims({planes, 7, 7}), parityError(spdx.host(), pdx), kStepTolerance});
+}
+
+// Two steps of each optimiser over two tensors, then clipping.
+void optimizerRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
+{
+    const std::int64_t a = 301, b = 17;
+    const std::pair<OptimizerKind, const char*> kinds[] = {
+        {OptimizerKind::Sgd, "SGD, momentum 0.9, Nesterov"}, {OptimizerKind::Adam, "Adam, L2 0.01"},
+        {OptimizerKind::AdamW, "AdamW, decay 0.01"}, {OptimizerKind::RmsProp, "RMSprop, momentum 0.9"}};
+    for (const auto& [kind, name] : kinds) {
+        std::vector<std::vector<float>> host;   // per tensor: value, grad, state0, state1
+        for (std::int64_t count : {a, b})
+            for (int part = 0; part < 4; ++part)
+                host.push_back(part < 2 ? parityInput(count, std::uint64_t(60 + host.size())) : std::vector<float>(std::size_t(count)));
+        std::vector<std::unique_ptr<Floats>> device;
+        for (const auto& v : host)
+            device.push_back(std::make_unique<Floats>(s, v));
+        const auto slots = [&](auto data) {
+            std::vector<OptimizerSlot> out;
+            for (int t = 0; t < 2; ++t)
+                out.push_back({data(4 * t), data(4 * t + 1), data(4 * t + 2), data(4 * t + 3), t ? b : a});
+            return out;
+        };
+        const auto hostSlots = slots([&](int i) { return host[std::size_t(i)].data(); });
+        const auto subjectSlots = slots([&](int i) { return device[std::size_t(i)]->data(); });
+        OptimizerStepSettings settings;
+        settings.kind = kind;
+        settings.lr = 0.01;
+        settings.weightDecay = 0.01;
+        settings.momentum = kind == OptimizerKind::Sgd || kind == OptimizerKind::RmsProp ? 0.9 : 0;
+        settings.nesterov = kind == OptimizerKind::Sgd;
+        for (std::int64_t step = 1; step <= 2; ++step) {
+            settings.step = step;
+            r.optimizerStep(settings, hostSlots);
+            s.optimizerStep(settings, subjectSlots);
+        }
+        double worst = 0;
+        for (std::size_t i = 0; i < host.size(); ++i)
+            worst = std::max(worst, parityError(device[i]->host(), host[i]));
+        out.push_back({std::string("optimizer step: ") + name, "2 tensors of " + std::to_string(a) + " and " +
+                                                               std::to_string(b) + ", 2 steps", worst, kStepTolerance});
+    }
+    for (double maxNorm : {0.0, 1.0}) {
+        auto ga = parityInput(a, 70), gb = parityInput(b, 71);
+        Floats sa(s, ga), sb(s, gb), sNorm(s, std::size_t(1));
+        std::vector<float> norm(1);
+        const GradientSlice hostSlices[] = {{ga.data(), a}, {gb.data(), b}};
+        const GradientSlice subjectSlices[] = {{sa.data(), a}, {sb.data(), b}};
+        r.clipGradientNorm(hostSlices, maxNorm, norm.data());
+        s.clipGradientNorm(subjectSlices, maxNorm, sNorm.data());
+        const std::string what = maxNorm > 0 ? " (clipped to 1)" : " (not clipped)";
+        out.push_back({"gradient norm" + what, "2 tensors", parityError(sNorm.host(), norm), kStepTolerance});
+        out.push_back({"gradient clipping" + what, "2 tensors",
+                       std::max(parityError(sa.host(), ga), parityError(sb.host(), gb)), kStepTolerance});
+    }
+}
+
 } // namespace
 
 std::vector<float> parityInput(std::int64_t n, std::uint64_t seed)
@@ -187,6 +428,10 @@ std::vector<ParityRow> runParity(Backend& subject, Backend& reference)
     gemmRows(subject, reference, rows);
     convRows(subject, reference, rows);
     poolRows(subject, reference, rows);
+    elementwiseRows(subject, reference, rows);
+    biasAndRowRows(subject, reference, rows);
+    normRows(subject, reference, rows);
+    optimizerRows(subject, reference, rows);
     return rows;
 }
 

@@ -4,12 +4,18 @@
 #include "engine/backends/cpu/CpuBackend.h"
 #include "engine/backends/cpu/OneDnnConvolution.h"
 #include "engine/backends/cpu/OpenMpSpin.h"
+#include "engine/backends/cuda/CudaBackend.h"
 #include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/core/Error.h"
 
 namespace neurite {
 
-std::vector<std::string> backendNames() { return {"cpu", "reference"}; }
+std::vector<std::string> backendNames()
+{
+    if (cudaStatus().available)
+        return {"cpu", "reference", "cuda"};
+    return {"cpu", "reference"};
+}
 
 std::unique_ptr<Backend> createBackend(const std::string& name, int threads)
 {
@@ -21,8 +27,12 @@ std::unique_ptr<Backend> createBackend(const std::string& name, int threads)
         const auto& cuda = cudaStatus();
         if (!cuda.available)
             throw ConfigError("device 'cuda': no usable GPU: " + cuda.reason + "; use --device cpu");
-        throw ConfigError("device 'cuda': found " + cuda.devices[0].name +
-                          ", but training on the GPU is not implemented yet; use --device cpu");
+        try {
+            return std::make_unique<CudaBackend>(CudaBackendOptions{0, false});
+        } catch (const Error& e) {
+            throw ConfigError("device 'cuda': " + cuda.devices[0].name + " could not be used: " + e.what() +
+                              "; use --device cpu");
+        }
     }
     throw ConfigError("unknown device '" + name + "'; available: cpu, reference");
 }

@@ -283,6 +283,7 @@ std::optional<RunEvaluation> evaluateRun(RunStore& store, std::int64_t id, const
             throw StoreError("checkpoint " + std::to_string(chosen->id) + " lacks " + p->name);
         std::copy_n(it->second.data(), p->value.numel(), p->value.data());
     }
+    trainer.plan().parametersToBackend();
     Batcher test(data.test, allIndices(data.test.size()), config.batch, false, Augment{}, r.seed);
     auto result = evaluateCancellable(trainer, test, cancel);
     if (!result)

@@ -1,9 +1,11 @@
 #pragma once
-// A layer of the training plan: the executable form of one graph node. The plan owns every buffer;
-// a layer gets pointers for one step and must not allocate.
+// A layer of the training plan: the executable form of one graph node. The plan owns every buffer
+// it passes; a layer allocates its own (parameters, saved statistics) in the backend's memory at
+// construction, never during a step, and computes only through the backend's operations.
 //
 // Tensors are batch-first: an input of per-sample shape S arrives as [n × S], row-major.
 #include "engine/backends/Backend.h"
+#include "engine/backends/BackendBuffer.h"
 #include "engine/core/Rng.h"
 #include "engine/graph/ModelGraph.h"
 #include "engine/graph/ShapeInference.h"
@@ -25,7 +27,8 @@ struct LayerIO {
     float* workspace = nullptr;             // workspaceFloats() scratch floats, shared between layers
     const std::int32_t* labels = nullptr;   // [n] class of each sample (losses only)
     const float* modelInput = nullptr;      // [n × model input] (losses with target "input")
-    Rng* rng = nullptr;                     // the plan's generator (Dropout)
+    std::uint64_t seed = 0;                 // the run's seed and this training step, from 1: Dropout's
+    std::uint32_t step = 0;                 // masks are a function of them (Philox)
 };
 
 class Layer {

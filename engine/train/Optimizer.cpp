@@ -1,80 +1,59 @@
 #include "engine/train/Optimizer.h"
 
 #include "engine/core/Error.h"
-#include "engine/core/Reduce.h"
-#include "engine/core/Simd.h"
-
-#include <cmath>
 
 namespace neurite {
 
 namespace {
 
-// The update rules over one range of a tensor; vectorised, and split across threads by the caller.
-
-NEURITE_SIMD_CLONES
-void sgdRange(float* w, const float* g, float* buf, std::int64_t n, float lr, float wd, float mom, bool first,
-              bool nesterov)
+OptimizerKind kindOf(const std::string& kind)
 {
-    for (std::int64_t i = 0; i < n; ++i) {
-        float d = g[i] + wd * w[i];
-        if (mom != 0.0f) {
-            buf[i] = first ? d : mom * buf[i] + d;
-            d = nesterov ? d + mom * buf[i] : buf[i];
-        }
-        w[i] -= lr * d;
-    }
+    if (kind == "sgd")
+        return OptimizerKind::Sgd;
+    if (kind == "adam")
+        return OptimizerKind::Adam;
+    if (kind == "adamw")
+        return OptimizerKind::AdamW;
+    if (kind == "rmsprop")
+        return OptimizerKind::RmsProp;
+    throw ConfigError("unknown optimizer '" + kind + "'; choose sgd, adam, adamw or rmsprop");
 }
 
-NEURITE_SIMD_CLONES
-void adamRange(float* w, const float* g, float* m, float* v, std::int64_t n, float b1, float b2, float eps,
-               float stepSize, float sqrtCorrection2, float l2, float shrink)
-{
-    for (std::int64_t i = 0; i < n; ++i) {
-        const float d = g[i] + l2 * w[i];
-        m[i] = b1 * m[i] + (1.0f - b1) * d;
-        v[i] = b2 * v[i] + (1.0f - b2) * d * d;
-        w[i] = w[i] * shrink - stepSize * m[i] / (std::sqrt(v[i]) / sqrtCorrection2 + eps);
-    }
-}
+// Buffers of state per learned tensor: SGD's momentum; Adam's two moments; RMSprop's square
+// average and momentum.
+int stateBuffers(OptimizerKind kind) { return kind == OptimizerKind::Sgd ? 1 : 2; }
 
-NEURITE_SIMD_CLONES
-void rmspropRange(float* w, const float* g, float* sq, float* buf, std::int64_t n, float lr, float alpha, float eps,
-                  float wd, float mom)
-{
-    for (std::int64_t i = 0; i < n; ++i) {
-        const float d = g[i] + wd * w[i];
-        sq[i] = alpha * sq[i] + (1.0f - alpha) * d * d;
-        const float step = d / (std::sqrt(sq[i]) + eps);
-        if (mom != 0.0f) {
-            buf[i] = mom * buf[i] + step;
-            w[i] -= lr * buf[i];
-        } else {
-            w[i] -= lr * step;
-        }
-    }
-}
-
-NEURITE_SIMD_CLONES
-void scale(float* g, std::int64_t n, float factor)
-{
-    for (std::int64_t i = 0; i < n; ++i)
-        g[i] *= factor;
-}
-
-// Per-parameter state buffers, made on the first step.
-class StatefulOptimizer : public Optimizer {
+class BackendOptimizer final : public Optimizer {
 public:
-    StatefulOptimizer(OptimizerConfig c, int buffers, Backend* host) : c_(std::move(c)), buffers_(buffers), host_(host) {}
+    BackendOptimizer(OptimizerConfig c, Backend& backend)
+        : c_(std::move(c)), kind_(kindOf(c_.kind)), backend_(backend)
+    {
+    }
 
     void prepare(const std::vector<Parameter*>& params) override
     {
         if (!state_.empty())
             return;
+        std::size_t learned = 0;
         for (auto* p : params)
-            if (p->learned)
-                for (int b = 0; b < buffers_; ++b)
-                    state_.push_back({p->name + (b ? ".b" : ".a"), Tensor(p->value.shape())});
+            learned += p->learned;
+        state_.reserve(learned * std::size_t(stateBuffers(kind_)));   // the slots point into it
+        copies_.reserve(state_.capacity());
+        for (auto* p : params)
+            if (p->learned) {
+                OptimizerSlot slot{p->live(), p->liveGrad(), nullptr, nullptr, p->value.numel()};
+                for (int b = 0; b < stateBuffers(kind_); ++b) {
+                    const std::string name = p->name + (b ? ".b" : ".a");
+                    state_.push_back({name, Tensor(p->value.shape())});
+                    float* live = state_.back().second.data();
+                    if (!backend_.hostAddressable()) {
+                        copies_.emplace_back(backend_, p->value.numel(), "optimizer state of " + p->name);
+                        live = copies_.back().data();
+                    }
+                    (b ? slot.state1 : slot.state0) = live;
+                }
+                slots_.push_back(slot);
+            }
     }
 
     std::int64_t steps() const override { return t_; }
@@ -84,17 +63,30 @@ public:
     {
         prepare(params);
         ++t_;
-        std::size_t s = 0;
-        for (auto* p : params)
-            if (p->learned) {
-                auto* state = &state_[s];
-                const auto run = [&](std::int64_t begin, std::int64_t end) { update(*p, lr, state, begin, end); };
-                if (host_)
-                    host_->parallelFor(p->value.numel(), run, 1 << 14);
-                else
-                    run(0, p->value.numel());
-                s += std::size_t(buffers_);
-            }
+        OptimizerStepSettings s;
+        s.kind = kind_;
+        s.lr = lr;
+        s.weightDecay = c_.weightDecay;
+        s.momentum = c_.momentum;
+        s.nesterov = c_.nesterov;
+        s.beta1 = c_.beta1;
+        s.beta2 = c_.beta2;
+        s.eps = c_.eps;
+        s.alpha = c_.alpha;
+        s.step = t_;
+        backend_.optimizerStep(s, slots_);
+    }
+
+    void stateToHost() override
+    {
+        for (std::size_t i = 0; i < copies_.size(); ++i)
+            backend_.download(state_[i].second.data(), copies_[i].data(), copies_[i].bytes());
+    }
+
+    void stateToBackend() override
+    {
+        for (std::size_t i = 0; i < copies_.size(); ++i)
+            backend_.upload(copies_[i].data(), state_[i].second.data(), copies_[i].bytes());
     }
 
     std::vector<std::pair<std::string, Tensor*>> state() override
@@ -105,84 +97,36 @@ public:
         return out;
     }
 
-protected:
-    // Updates elements [begin, end) of p.
-    virtual void update(Parameter& p, double lr, std::pair<std::string, Tensor>* state, std::int64_t begin,
-                        std::int64_t end) = 0;
+private:
     OptimizerConfig c_;
-    int buffers_;
-    Backend* host_;
+    OptimizerKind kind_;
+    Backend& backend_;
     std::int64_t t_ = 0;   // steps taken, counting this one
+    // Never reallocated after prepare(): the slots point into it.
     std::vector<std::pair<std::string, Tensor>> state_;
-};
-
-class Sgd final : public StatefulOptimizer {
-public:
-    Sgd(OptimizerConfig c, Backend* host) : StatefulOptimizer(std::move(c), 1, host) {}
-
-private:
-    void update(Parameter& p, double lr, std::pair<std::string, Tensor>* state, std::int64_t b, std::int64_t e) override
-    {
-        sgdRange(p.value.data() + b, p.grad.data() + b, state[0].second.data() + b, e - b, float(lr),
-                 float(c_.weightDecay), float(c_.momentum), t_ == 1, c_.nesterov);
-    }
-};
-
-class Adam final : public StatefulOptimizer {
-public:
-    Adam(OptimizerConfig c, bool decoupled, Backend* host) : StatefulOptimizer(std::move(c), 2, host), decoupled_(decoupled) {}
-
-private:
-    void update(Parameter& p, double lr, std::pair<std::string, Tensor>* state, std::int64_t b, std::int64_t e) override
-    {
-        const double correction1 = 1.0 - std::pow(c_.beta1, double(t_));
-        const float sqrtCorrection2 = float(std::sqrt(1.0 - std::pow(c_.beta2, double(t_))));
-        adamRange(p.value.data() + b, p.grad.data() + b, state[0].second.data() + b, state[1].second.data() + b, e - b,
-                  float(c_.beta1), float(c_.beta2), float(c_.eps), float(lr / correction1), sqrtCorrection2,
-                  decoupled_ ? 0.0f : float(c_.weightDecay), decoupled_ ? float(1.0 - lr * c_.weightDecay) : 1.0f);
-    }
-    bool decoupled_;
-};
-
-class RmsProp final : public StatefulOptimizer {
-public:
-    RmsProp(OptimizerConfig c, Backend* host) : StatefulOptimizer(std::move(c), 2, host) {}
-
-private:
-    void update(Parameter& p, double lr, std::pair<std::string, Tensor>* state, std::int64_t b, std::int64_t e) override
-    {
-        rmspropRange(p.value.data() + b, p.grad.data() + b, state[0].second.data() + b, state[1].second.data() + b,
-                     e - b, float(lr), float(c_.alpha), float(c_.eps), float(c_.weightDecay), float(c_.momentum));
-    }
+    std::vector<BackendBuffer<float>> copies_;   // a device backend's copies of state_, in its order
+    std::vector<OptimizerSlot> slots_;
 };
 
 } // namespace
 
-std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config, Backend* host)
+void validateOptimizer(const OptimizerConfig& config) { kindOf(config.kind); }
+
+std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config, Backend& backend)
 {
-    if (config.kind == "sgd")
-        return std::make_unique<Sgd>(config, host);
-    if (config.kind == "adam")
-        return std::make_unique<Adam>(config, false, host);
-    if (config.kind == "adamw")
-        return std::make_unique<Adam>(config, true, host);
-    if (config.kind == "rmsprop")
-        return std::make_unique<RmsProp>(config, host);
-    throw ConfigError("unknown optimizer '" + config.kind + "'; choose sgd, adam, adamw or rmsprop");
+    return std::make_unique<BackendOptimizer>(config, backend);
 }
 
-double clipGradientNorm(const std::vector<Parameter*>& params, double maxNorm)
+double clipGradientNorm(Backend& backend, const std::vector<Parameter*>& params, double maxNorm, float* norm)
 {
-    double sum = 0;
+    std::vector<GradientSlice> gradients;
     for (auto* p : params)
         if (p->learned)
-            sum += sumOfSquares(p->grad.data(), p->grad.numel());
-    const double norm = std::sqrt(sum);
-    if (maxNorm > 0 && norm > maxNorm)
-        for (auto* p : params)
-            if (p->learned)
-                scale(p->grad.data(), p->grad.numel(), float(maxNorm / (norm + 1e-6)));
-    return norm;
+            gradients.push_back({p->liveGrad(), p->grad.numel()});
+    backend.clipGradientNorm(gradients, maxNorm, norm);
+    float value = 0;
+    backend.download(&value, norm, sizeof value);
+    return value;
 }
 
 } // namespace neurite

@@ -10,7 +10,8 @@
 namespace neurite {
 
 Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::uint64_t seed)
-    : analysis_(analyse(graph, batch)), backend_(backend), batch_(batch), rng_(seed)
+    : analysis_(analyse(graph, batch)), backend_(backend), batch_(batch), seed_(seed), rng_(seed),
+      nonFinite_(backend, 1, "non-finite check")
 {
     requireValid(analysis_);
     std::map<std::string, int> index;
@@ -46,20 +47,27 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
         storage_[l] = fusedInto_[l] >= 0 ? fusedInto_[l] : int(l);
         const bool backwardFused = fusedInto_[l] >= 0 && skipBackward_[fusedInto_[l]];
         gradStorage_[l] = backwardFused ? fusedInto_[l] : int(l);  // it reads the ReLU's gradient
-        values_.emplace_back(fusedInto_[l] >= 0 || absorbed_[l] ? Shape{0} : Shape(dims));
-        grads_.emplace_back(backwardFused || absorbed_[l] ? Shape{0} : Shape(dims));
-        bytes_ += (values_.back().numel() + grads_.back().numel()) * std::int64_t(sizeof(float));
+        const std::int64_t size = Shape(dims).numel();
+        const std::string& id = analysis_.order[l];
+        values_.emplace_back(backend, fusedInto_[l] >= 0 || absorbed_[l] ? 0 : size, id);
+        grads_.emplace_back(backend, backwardFused || absorbed_[l] ? 0 : size, id + " (gradient)");
+        bytes_ += values_.back().bytes() + grads_.back().bytes();
     }
     // A tensor used by several layers gets one gradient buffer per use; they are summed in backward().
     inputGrads_.resize(layers_.size());
     for (std::size_t l = 0; l < layers_.size(); ++l)
         for (int src : sources_[l]) {
-            inputGrads_[l].emplace_back(consumers_[src].size() > 1 ? Tensor(values_[storage_[src]].shape()) : Tensor());
-            bytes_ += inputGrads_[l].back().numel() * std::int64_t(sizeof(float));
+            const std::int64_t size = consumers_[src].size() > 1 ? values_[storage_[src]].size() : 0;
+            inputGrads_[l].emplace_back(backend, size, analysis_.order[l] + " (gradient of an input)");
+            bytes_ += inputGrads_[l].back().bytes();
         }
-    workspace_ = Tensor(Shape{std::max<std::int64_t>(workspace, 1)});
-    bytes_ += workspace_.numel() * std::int64_t(sizeof(float));
-    labels_.resize(std::size_t(batch));
+    workspace_ = BackendBuffer<float>(backend, std::max<std::int64_t>(workspace, 1), "workspace");
+    bytes_ += workspace_.bytes();
+    labels_ = BackendBuffer<std::int32_t>(backend, batch, "labels");
+    if (!backend.hostAddressable()) {   // the batch is written on the host, then uploaded
+        inputStaging_.resize(std::size_t(values_[std::size_t(index.at(analysis_.inputNode))].size()));
+        labelStaging_.resize(std::size_t(batch));
+    }
 
     inputIndex_ = index.at(analysis_.inputNode);
     lossIndex_ = index.at(analysis_.lossNode);
@@ -77,6 +85,51 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
         ios_.push_back(makeIo(int(l)));
     for (auto& layer : layers_)
         layer->initialise(rng_);
+    placeParameters();
+}
+
+// On a host backend a step works on the parameters' own tensors; elsewhere on copies in the
+// backend's memory, uploaded now and kept in step by parametersToHost/ToBackend.
+void Plan::placeParameters()
+{
+    if (backend_.hostAddressable())
+        return;
+    for (Parameter* p : parameters()) {
+        parameterCopies_.emplace_back(backend_, p->value.numel(), p->name);
+        p->deviceValue = parameterCopies_.back().data();
+        if (p->grad.numel()) {
+            parameterCopies_.emplace_back(backend_, p->grad.numel(), p->name + " (gradient)");
+            p->deviceGrad = parameterCopies_.back().data();
+        }
+        bytes_ += (p->value.numel() + p->grad.numel()) * std::int64_t(sizeof(float));
+    }
+    parametersToBackend();
+}
+
+void Plan::parametersToHost()
+{
+    if (backend_.hostAddressable())
+        return;
+    for (Parameter* p : parameters())
+        backend_.download(p->value.data(), p->live(), p->value.numel() * std::int64_t(sizeof(float)));
+}
+
+void Plan::parametersToBackend()
+{
+    if (backend_.hostAddressable())
+        return;
+    for (Parameter* p : parameters())
+        backend_.upload(p->live(), p->value.data(), p->value.numel() * std::int64_t(sizeof(float)));
+}
+
+float* Plan::input()
+{
+    return inputStaging_.empty() ? values(inputIndex_) : inputStaging_.data();
+}
+
+std::int32_t* Plan::labels()
+{
+    return labelStaging_.empty() ? labels_.data() : labelStaging_.data();
 }
 
 Plan::~Plan() = default;
@@ -126,13 +179,13 @@ LayerIO Plan::makeIo(int l)
     io.out = values(l);
     io.dOut = gradient(l);
     io.workspace = workspace_.data();
-    io.labels = labels_.data();
+    io.labels = labels_.data();   // the backend's copy
     io.modelInput = values(inputIndex_);
-    io.rng = &rng_;
+    io.seed = seed_;
     for (std::size_t p = 0; p < sources_[l].size(); ++p) {
         const int src = sources_[l][p];
         io.in.push_back(values(src));
-        float* grad = inputGrads_[l][p].numel() ? inputGrads_[l][p].data() : gradient(src);
+        float* grad = inputGrads_[l][p].size() ? inputGrads_[l][p].data() : gradient(src);
         io.dIn.push_back(src == inputIndex_ ? nullptr : grad);  // nobody needs the input's gradient
     }
     return io;
@@ -143,6 +196,7 @@ const LayerIO& Plan::io(int l)
     LayerIO& io = ios_[std::size_t(l)];
     io.n = n_;
     io.training = training_;
+    io.step = step_;
     return io;
 }
 
@@ -152,6 +206,13 @@ double Plan::forward(std::int64_t n, bool training)
         throw Error("Plan::forward: batch of " + std::to_string(n) + " outside [1, " + std::to_string(batch_) + "]");
     n_ = n;
     training_ = training;
+    if (training)
+        ++step_;
+    if (!inputStaging_.empty()) {   // the batch as written on the host, to the backend
+        const std::int64_t perSample = std::int64_t(inputStaging_.size()) / batch_;
+        backend_.upload(values(inputIndex_), inputStaging_.data(), n * perSample * std::int64_t(sizeof(float)));
+        backend_.upload(labels_.data(), labelStaging_.data(), n * std::int64_t(sizeof(std::int32_t)));
+    }
     for (std::size_t l = 0; l < layers_.size(); ++l)
         if (!skipForward_[l])
             layers_[l]->forward(io(int(l)));
@@ -164,12 +225,14 @@ void Plan::backward()
         // Sum the per-use gradient buffers of a tensor that fans out.
         if (consumers_[l].size() > 1 && l != inputIndex_) {
             float* g = gradient(l);
-            const std::int64_t count = n_ * (grads_[gradStorage_[l]].numel() / batch_);
+            const std::int64_t count = n_ * (grads_[gradStorage_[l]].size() / batch_);
             bool first = true;
             for (auto [consumer, port] : consumers_[l]) {
                 const float* part = inputGrads_[consumer][port].data();
-                for (std::int64_t i = 0; i < count; ++i)
-                    g[i] = first ? part[i] : g[i] + part[i];
+                if (first)
+                    backend_.copy(part, g, count);
+                else
+                    backend_.accumulate(part, g, count);
                 first = false;
             }
         }
@@ -189,18 +252,19 @@ std::vector<Parameter*> Plan::parameters()
     return all;
 }
 
-std::string Plan::firstNonFinite() const
+std::string Plan::firstNonFinite()
 {
     for (std::size_t l = 0; l < layers_.size(); ++l) {
         if (int(l) == lossIndex_)
             return std::isfinite(layers_[l]->lossValue()) ? std::string() : layers_[l]->id();
         // A fused producer's output lives (after its ReLU) in the ReLU's buffer: ReLU lets NaN
         // through, so a non-finite value there is the producer's.
-        const std::int64_t count = n_ * (values_[storage_[l]].numel() / batch_);
-        const float* v = values_[storage_[l]].data();
-        for (std::int64_t i = 0; i < count; ++i)
-            if (!std::isfinite(v[i]))
-                return layers_[l]->id();
+        const std::int64_t count = n_ * (values_[storage_[l]].size() / batch_);
+        std::int32_t found = 0;
+        backend_.countNonFinite(values_[storage_[l]].data(), count, nonFinite_.data());
+        backend_.download(&found, nonFinite_.data(), sizeof found);
+        if (found)
+            return layers_[l]->id();
     }
     return {};
 }

@@ -27,9 +27,10 @@ public:
     Backend& backend() { return backend_; }
     Rng& rng() { return rng_; }
 
-    // Fill these, then call forward: input [n × input shape], labels [n].
-    float* input() { return values_[inputIndex_].data(); }
-    std::int32_t* labels() { return labels_.data(); }
+    // Fill these on the host, then call forward: input [n × input shape], labels [n]. (The
+    // backend's own buffers on a host backend; staging copies that forward() uploads elsewhere.)
+    float* input();
+    std::int32_t* labels();
     const Shape& inputShape() const { return inputShape_; }
 
     // Runs the layers for the first n samples; returns the mean loss.
@@ -37,15 +38,24 @@ public:
     // Gradients of every parameter for the last forward pass.
     void backward();
 
-    // The tensor that feeds the loss: [batch × D] (logits for a classifier).
+    // The tensor that feeds the loss: [batch × D] (logits for a classifier), in the backend's
+    // memory; and the labels of the batch there.
     const float* prediction() const;
+    const std::int32_t* labelsOnBackend() const { return labels_.data(); }
     std::int64_t predictionSize() const { return predictionSize_; }
     bool classifies() const { return classifies_; }   // the loss compares with the sample's class
 
     std::vector<Parameter*> parameters();              // learned and state tensors, in graph order
+    // The parameters' host tensors from the backend's copies (before reading them: checkpoints,
+    // export), and back (after writing them: a checkpoint restored). Nothing to do on a host backend.
+    void parametersToHost();
+    void parametersToBackend();
     // The first node (in topological order) whose output holds a NaN or Inf after the last forward
     // pass, or "" when all are finite.
-    std::string firstNonFinite() const;
+    std::string firstNonFinite();
+    // Training steps run so far: Dropout's masks are drawn for (seed, step); a resumed run sets it.
+    std::uint32_t step() const { return step_; }
+    void setStep(std::int64_t step) { step_ = std::uint32_t(step); }
     std::int64_t bytesAllocated() const { return bytes_; }
 
 private:
@@ -53,10 +63,13 @@ private:
     GraphAnalysis analysis_;
     Backend& backend_;
     std::int64_t batch_;
-    Rng rng_;
+    std::uint64_t seed_;
+    std::uint32_t step_ = 0;
+    Rng rng_;                                        // initialisation
+    BackendBuffer<std::int32_t> nonFinite_;          // [1] the count of the last check
     Shape inputShape_;
     std::vector<std::unique_ptr<Layer>> layers_;     // topological order
-    std::vector<Tensor> values_, grads_;            // per layer: output and its gradient
+    std::vector<BackendBuffer<float>> values_, grads_;   // per layer: output and its gradient
     std::vector<int> storage_;                       // per layer: whose values_ hold its output
     std::vector<int> fusedInto_;                     // per layer: the ReLU it applies itself, or −1
     std::vector<bool> skipForward_;                  // per layer: a ReLU fused into its producer
@@ -64,10 +77,13 @@ private:
     std::vector<int> gradStorage_;                   // per layer: whose grads_ hold its output gradient
     std::vector<bool> absorbed_;                     // per layer: a ReLU inside a fused conv-ReLU-pool, no buffers
     std::vector<std::vector<int>> sources_;          // per layer: the layer index feeding each input port
-    std::vector<std::vector<Tensor>> inputGrads_;    // per layer and port: own buffer when the source fans out
+    std::vector<std::vector<BackendBuffer<float>>> inputGrads_;   // per layer and port: own buffer when the source fans out
     std::vector<std::vector<std::pair<int, int>>> consumers_;  // per layer: (consumer, port) using its output
-    std::vector<std::int32_t> labels_;
-    Tensor workspace_;
+    BackendBuffer<std::int32_t> labels_;
+    BackendBuffer<float> workspace_;
+    std::vector<float> inputStaging_;                // a device backend's batch, written on the host
+    std::vector<std::int32_t> labelStaging_;
+    std::vector<BackendBuffer<float>> parameterCopies_;   // a device backend's copies of the parameters
     int inputIndex_ = 0, lossIndex_ = 0;
     std::int64_t predictionSize_ = 0;
     bool classifies_ = false;
@@ -80,6 +96,7 @@ private:
     float* values(int layer) { return values_[storage_[layer]].data(); }
     float* gradient(int layer) { return grads_[gradStorage_[layer]].data(); }  // fusion-aware, like values()
     void fuseActivations(const ModelGraph& graph);
+    void placeParameters();
 };
 
 } // namespace neurite

@@ -1,7 +1,6 @@
 #include "engine/train/Trainer.h"
 
 #include "engine/core/Error.h"
-#include "engine/train/Metrics.h"
 
 #include <algorithm>
 #include <chrono>
@@ -37,15 +36,30 @@ void validate(const TrainConfig& c)
         throw ConfigError("the gradient clipping norm must not be negative");
     if (c.patience < 0)
         throw ConfigError("early-stopping patience must not be negative");
-    createOptimizer(c.optimizer);
+    validateOptimizer(c.optimizer);
     Schedule(c.schedule, c.lr, 1, 1);
 }
 
-Trainer::Trainer(const ModelGraph& graph, Backend& backend, TrainConfig config) : config_(std::move(config))
+Trainer::Trainer(const ModelGraph& graph, Backend& backend, TrainConfig config)
+    : config_(std::move(config)), backend_(backend), norm_(backend, 1, "gradient norm"),
+      hits_(backend, 2, "hit counts")
 {
     validate(config_);
     plan_ = std::make_unique<Plan>(graph, backend, config_.batch, config_.seed);
-    optimizer_ = createOptimizer(config_.optimizer, &backend);
+    optimizer_ = createOptimizer(config_.optimizer, backend);
+}
+
+void Trainer::resetHits()
+{
+    const std::int32_t zero[2] = {0, 0};
+    backend_.upload(hits_.data(), zero, sizeof zero);
+}
+
+std::array<std::int64_t, 2> Trainer::readHits() const
+{
+    std::int32_t h[2];
+    backend_.download(h, hits_.data(), sizeof h);
+    return {h[0], h[1]};
 }
 
 Trainer::~Trainer() = default;
@@ -67,24 +81,29 @@ EvalResult Trainer::evaluate(BatchSource& source)
     EvalResult r;
     source.startEpoch(0);
     double lossSum = 0;
-    std::int64_t hits = 0, hitsK = 0;
+    // Hits and the confusion matrix add up in the backend's memory, read back once at the end.
+    const std::int64_t c = plan_->predictionSize();
+    resetHits();
+    BackendBuffer<std::int32_t> confusion;
+    if (plan_->classifies()) {
+        r.classes = c;
+        confusion = BackendBuffer<std::int32_t>(backend_, c * c, "confusion matrix");
+    }
     while (const std::int64_t n = source.next(plan_->input(), plan_->labels(), plan_->batch())) {
         lossSum += plan_->forward(n, false) * double(n);
         if (plan_->classifies()) {
-            const std::int64_t c = plan_->predictionSize();
-            hits += countTopK(plan_->prediction(), plan_->labels(), n, c, 1);
-            hitsK += countTopK(plan_->prediction(), plan_->labels(), n, c, config_.topK);
-            r.classes = c;
-            r.confusion.resize(std::size_t(c * c));
-            for (std::int64_t i = 0; i < n; ++i) {
-                const float* row = plan_->prediction() + i * c;
-                const auto predicted = std::max_element(row, row + c) - row;
-                ++r.confusion[std::size_t(plan_->labels()[i] * c + predicted)];
-            }
+            const std::int32_t* labels = plan_->labelsOnBackend();
+            backend_.countTopK(plan_->prediction(), labels, n, c, 1, hits_.data());
+            backend_.countTopK(plan_->prediction(), labels, n, c, config_.topK, hits_.data() + 1);
+            backend_.addToConfusion(plan_->prediction(), labels, n, c, confusion.data());
         }
         r.samples += n;
     }
+    if (plan_->classifies())
+        for (std::int32_t v : confusion.download())
+            r.confusion.push_back(v);
     if (r.samples) {
+        const auto [hits, hitsK] = readHits();
         r.loss = lossSum / double(r.samples);
         r.accuracy = double(hits) / double(r.samples);
         r.topK = double(hitsK) / double(r.samples);
@@ -139,7 +158,7 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             }
             plan_->backward();
             StepStats s;
-            s.gradNorm = clipGradientNorm(params, config_.clipNorm);
+            s.gradNorm = clipGradientNorm(backend_, params, config_.clipNorm, norm_.data());
             s.lr = schedule.lr(result.steps);
             optimizer_->step(params, s.lr);
             ++result.steps;
@@ -148,8 +167,12 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
 
             lossSum += loss * double(n);
             std::int64_t batchHits = 0;
-            if (plan_->classifies())
-                batchHits = countTopK(plan_->prediction(), plan_->labels(), n, plan_->predictionSize(), 1);
+            if (plan_->classifies()) {
+                resetHits();
+                backend_.countTopK(plan_->prediction(), plan_->labelsOnBackend(), n, plan_->predictionSize(), 1,
+                                   hits_.data());
+                batchHits = readHits()[0];
+            }
             hits += batchHits;
             seen += n;
             if (callbacks.onStep) {
@@ -197,9 +220,11 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             result.message = "no improvement of the " + std::string(validation ? "validation" : "training") +
                              " loss for " + std::to_string(config_.patience) + " epoch(s); best was epoch " +
                              std::to_string(result.bestEpoch);
-            if (config_.restoreBest && !best_.empty())
+            if (config_.restoreBest && !best_.empty()) {
                 for (std::size_t i = 0; i < params.size(); ++i)
                     std::copy_n(best_[i].data(), best_[i].numel(), params[i]->value.data());
+                plan_->parametersToBackend();
+            }
             break;
         }
     }
@@ -213,6 +238,8 @@ std::vector<std::pair<std::string, Tensor*>> Trainer::checkpointTensors()
 {
     const auto params = plan_->parameters();
     optimizer_->prepare(params);
+    plan_->parametersToHost();
+    optimizer_->stateToHost();
     if (config_.patience > 0 && config_.restoreBest && best_.empty())
         for (auto* p : params)
             best_.emplace_back(p->value.shape());
@@ -229,8 +256,11 @@ std::vector<std::pair<std::string, Tensor*>> Trainer::checkpointTensors()
 void Trainer::restore(const TrainerState& state)
 {
     state_ = state;
+    plan_->parametersToBackend();   // what the caller wrote into checkpointTensors()
+    optimizer_->stateToBackend();
     optimizer_->setSteps(state.step);
     plan_->rng().setState(state.rng);
+    plan_->setStep(state.step);   // Dropout's masks continue as if never interrupted
 }
 
 } // namespace neurite

@@ -108,7 +108,7 @@ public:
 
     // For checkpoints (call between epochs, e.g. from onEpoch): the scalar state, and the tensors
     // to save, named "model/<param>", "optim/<param>.a|b" and, while early stopping keeps the best
-    // weights, "best/<param>".
+    // weights, "best/<param>" (host copies, brought up to date from the backend by this call).
     TrainerState state() const;
     std::vector<std::pair<std::string, Tensor*>> checkpointTensors();
     // Resumption: write the saved values into checkpointTensors(), then restore(state); the next
@@ -117,7 +117,12 @@ public:
 
 private:
     void checkSource(const BatchSource& source, const char* what) const;
+    void resetHits();
+    std::array<std::int64_t, 2> readHits() const;   // top-1 and top-k hits since resetHits()
     TrainConfig config_;
+    Backend& backend_;
+    BackendBuffer<float> norm_;                      // [1] the gradient norm of the step
+    BackendBuffer<std::int32_t> hits_;               // [2] top-1 and top-k hits
     std::unique_ptr<Plan> plan_;
     std::unique_ptr<Optimizer> optimizer_;
     TrainerState state_;

@@ -1,6 +1,7 @@
 // The CUDA backend without a GPU: the adapter (CudaBackend) over a fake function table that runs on
-// the host, the arithmetic of the module's own kernels (PoolingMath.h) against the reference
-// backend, and the real module loading on a machine without a driver.
+// the host (its per-step entries record their arguments and compute with the reference backend),
+// the arithmetic of the module's own kernels (PoolingMath.h) against the reference backend, and the
+// real module loading on a machine without a driver.
 #include "engine/backends/CudaDevices.h"
 #include "engine/backends/Parity.h"
 #include "engine/backends/cuda/CudaBackend.h"
@@ -10,6 +11,7 @@
 
 #include <QtTest>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -32,6 +34,19 @@ struct Recorded {
     NeuriteCudaConv conv{};
     NeuriteCudaPool pool{};
     int replays = 0, graphsDestroyed = 0, fills = 0, liveBuffers = 0;
+    // The per-step entries.
+    NeuriteCudaLoss loss{};
+    NeuriteCudaBatchNorm batchNorm{};
+    NeuriteCudaOptimizer optimizer{};
+    std::vector<NeuriteCudaOptimizerSlot> tensors;
+    std::vector<NeuriteCudaGradientSlice> slices;
+    std::int64_t rows = -1, width = -1, count = -1, channels = -1, positions = -1;
+    float p = -1, momentum = -1, eps = -1;
+    double maxNorm = -1;
+    std::uint64_t seed = 0;
+    std::uint32_t step = 0, stream = 0;
+    int training = -1;
+    const void* result = nullptr;   // loss, norm or mask
 };
 
 struct FakeContextData {
@@ -188,6 +203,77 @@ int fakeAvgPool(NeuriteCudaContext* c, const NeuriteCudaPool* g, const float* in
     return NEURITE_CUDA_OK;
 }
 
+// ---- The per-step entries: the C arguments back into C++, then the reference backend.
+
+int fakeDropout(NeuriteCudaContext* c, float p, uint64_t seed, uint32_t step, uint32_t stream, const float* x, float* y,
+                float* mask, int64_t count)
+{
+    Recorded& r = data(c)->seen;
+    std::tie(r.p, r.seed, r.step, r.stream, r.x, r.y, r.result, r.count) =
+        std::tuple(p, seed, step, stream, x, y, mask, count);
+    ReferenceBackend().dropoutForward(p, seed, step, stream, x, y, mask, count);
+    return NEURITE_CUDA_OK;
+}
+
+int fakeSoftmaxFails(NeuriteCudaContext* c, const float*, float*, int64_t, int64_t)
+{
+    return failWith(c, NEURITE_CUDA_ERROR,
+                    "softmax forward kernel failed on GPU 0: cudaErrorInvalidConfiguration, invalid configuration "
+                    "argument (shape 3×5)");
+}
+
+int fakeLossForward(NeuriteCudaContext* c, const NeuriteCudaLoss* l, const float* x, int64_t rows, int64_t width,
+                    float* loss)
+{
+    Recorded& r = data(c)->seen;
+    std::tie(r.loss, r.x, r.rows, r.width, r.result) = std::tuple(*l, x, rows, width, loss);
+    ReferenceBackend().lossForward({LossKind(l->kind), l->labelSmoothing}, x, {l->labels, l->targets}, rows, width, loss);
+    return NEURITE_CUDA_OK;
+}
+
+int fakeBatchNormForward(NeuriteCudaContext* c, const float* x, float* y, int64_t n, int64_t channels, int64_t positions,
+                         const NeuriteCudaBatchNorm* t, float momentum, float eps, int training)
+{
+    Recorded& r = data(c)->seen;
+    std::tie(r.x, r.y, r.rows, r.channels, r.positions, r.batchNorm, r.momentum, r.eps, r.training) =
+        std::tuple(x, y, n, channels, positions, *t, momentum, eps, training);
+    const BatchNormTensors tensors{t->gamma, t->beta, t->runningMean, t->runningVar, t->savedMean, t->savedInvstd};
+    ReferenceBackend().batchNormForward(x, y, n, channels, positions, tensors, momentum, eps, training != 0);
+    return NEURITE_CUDA_OK;
+}
+
+int fakeOptimizerStep(NeuriteCudaContext* c, const NeuriteCudaOptimizer* s, const NeuriteCudaOptimizerSlot* given,
+                      int64_t slotCount)
+{
+    Recorded& r = data(c)->seen;
+    r.optimizer = *s;
+    r.tensors.assign(given, given + slotCount);
+    OptimizerStepSettings settings;
+    settings.kind = OptimizerKind(s->kind);
+    std::tie(settings.lr, settings.weightDecay, settings.momentum, settings.nesterov) =
+        std::tuple(s->lr, s->weightDecay, s->momentum, s->nesterov != 0);
+    std::tie(settings.beta1, settings.beta2, settings.eps, settings.alpha, settings.step) =
+        std::tuple(s->beta1, s->beta2, s->eps, s->alpha, s->step);
+    std::vector<OptimizerSlot> list;
+    for (const NeuriteCudaOptimizerSlot& slot : r.tensors)
+        list.push_back({slot.value, slot.grad, slot.state0, slot.state1, slot.count});
+    ReferenceBackend().optimizerStep(settings, list);
+    return NEURITE_CUDA_OK;
+}
+
+int fakeClip(NeuriteCudaContext* c, const NeuriteCudaGradientSlice* gradients, int64_t sliceCount, double maxNorm,
+             float* norm)
+{
+    Recorded& r = data(c)->seen;
+    r.slices.assign(gradients, gradients + sliceCount);
+    std::tie(r.maxNorm, r.result) = std::tuple(maxNorm, norm);
+    std::vector<GradientSlice> list;
+    for (const NeuriteCudaGradientSlice& g : r.slices)
+        list.push_back({g.data, g.count});
+    ReferenceBackend().clipGradientNorm(list, maxNorm, norm);
+    return NEURITE_CUDA_OK;
+}
+
 NeuriteCudaGraph* const kFakeGraph = reinterpret_cast<NeuriteCudaGraph*>(std::uintptr_t(0x1000));
 
 int fakeCaptureEnd(NeuriteCudaContext*, NeuriteCudaGraph** graph)
@@ -216,6 +302,12 @@ const NeuriteCudaApi kFake = {
     fakeAllocate, fakeRelease, fakeUpload, fakeDownload, fakeFill, fakeOk, fakeMemoryInfo, fakeOk,
     fakeGemm, fakeConvForward, fakeConvBackward, fakeMaxPoolForward, fakeMaxPoolBackward, fakeAvgPool, fakeAvgPool,
     fakeOk, fakeCaptureEnd, fakeReplay, fakeGraphDestroy,
+    // The per-step entries; those the tests do not call are null.
+    nullptr, nullptr, fakeDropout, nullptr, nullptr, nullptr, nullptr, nullptr,
+    nullptr, nullptr, fakeSoftmaxFails, nullptr, fakeLossForward, nullptr,
+    fakeBatchNormForward, nullptr, nullptr, nullptr,
+    nullptr, nullptr, fakeOptimizerStep, fakeClip,
+    nullptr, nullptr, nullptr,
 };
 
 template <class... P>
@@ -237,6 +329,14 @@ std::vector<float> fromDevice(Backend& b, const float* p, std::size_t count)
     std::vector<float> out(count);
     b.download(out.data(), p, std::int64_t(count * sizeof(float)));
     return out;
+}
+
+std::int32_t* labelsOnDevice(Backend& b, const std::vector<std::int32_t>& labels)
+{
+    const auto bytes = std::int64_t(labels.size() * sizeof(std::int32_t));
+    auto* p = static_cast<std::int32_t*>(b.allocate(bytes, "labels"));
+    b.upload(p, labels.data(), bytes);
+    return p;
 }
 
 } // namespace
@@ -359,6 +459,178 @@ private slots:
                      QString("cudnnConvolutionForward failed on GPU 0: CUDNN_STATUS_NOT_SUPPORTED (conv x 1×2×5×5)"));
         }
         QCOMPARE(lastSeen->bias, static_cast<const void*>(nullptr));
+    }
+
+    // ---- StepOperations: each C++ argument reaches its C entry (enums, structs, spans), results come back.
+
+    void lossForwardForwardsSpecAndTarget()
+    {
+        CudaBackend backend(kFake, {});
+        const std::int64_t rows = 3, width = 5;
+        const auto x = parityInput(rows * width, 11), t = parityInput(rows * width, 12);
+        const std::vector<std::int32_t> labels{4, 0, 2};
+        float* dx = onDevice(backend, x, "x");
+        float* dt = onDevice(backend, t, "targets");
+        std::int32_t* dl = labelsOnDevice(backend, labels);
+        float* loss = onDevice(backend, {0}, "loss");
+        ReferenceBackend reference;
+        float want = 0;
+
+        backend.lossForward({LossKind::CrossEntropy, 0.1f}, dx, {dl, nullptr}, rows, width, loss);
+        const Recorded& r = *lastSeen;
+        QCOMPARE(r.loss.kind, int(NEURITE_CUDA_CROSS_ENTROPY));
+        QCOMPARE(r.loss.labelSmoothing, 0.1f);
+        QCOMPARE(pointers(r.loss.labels, r.loss.targets, r.x, r.result), pointers(dl, nullptr, dx, loss));
+        QCOMPARE(std::tuple(r.rows, r.width), std::tuple(rows, width));
+        reference.lossForward({LossKind::CrossEntropy, 0.1f}, x.data(), {labels.data(), nullptr}, rows, width, &want);
+        QCOMPARE(fromDevice(backend, loss, 1), std::vector<float>{want});
+
+        backend.lossForward({LossKind::MeanSquaredError, 0}, dx, {nullptr, dt}, rows, width, loss);
+        QCOMPARE(r.loss.kind, int(NEURITE_CUDA_MEAN_SQUARED_ERROR));
+        QCOMPARE(pointers(r.loss.labels, r.loss.targets), pointers(nullptr, dt));
+        reference.lossForward({LossKind::MeanSquaredError, 0}, x.data(), {nullptr, t.data()}, rows, width, &want);
+        QCOMPARE(fromDevice(backend, loss, 1), std::vector<float>{want});
+        for (void* p : std::initializer_list<void*>{dx, dt, dl, loss})
+            backend.release(p);
+    }
+
+    void optimizerStepForwardsSettingsAndEverySlot()
+    {
+        CudaBackend backend(kFake, {});
+        OptimizerStepSettings s;
+        s.kind = OptimizerKind::AdamW;
+        s.lr = 0.01;
+        s.weightDecay = 0.05;
+        s.beta1 = 0.8;
+        s.beta2 = 0.99;
+        s.eps = 1e-6;
+        s.step = 3;
+        std::vector<std::vector<float>> host{parityInput(7, 1), parityInput(7, 2), parityInput(7, 3), parityInput(7, 4),
+                                             parityInput(4, 5), parityInput(4, 6), parityInput(4, 7), parityInput(4, 8)};
+        for (std::size_t i : {2u, 3u, 6u, 7u})   // Adam's moments: m any, v ≥ 0
+            for (float& v : host[i])
+                v = std::abs(v);
+        std::vector<float*> device;
+        for (const auto& h : host)
+            device.push_back(onDevice(backend, h, "slot"));
+        const std::vector<OptimizerSlot> tensors{{device[0], device[1], device[2], device[3], 7},
+                                               {device[4], device[5], device[6], device[7], 4}};
+        backend.optimizerStep(s, tensors);
+
+        const Recorded& r = *lastSeen;
+        QCOMPARE(r.optimizer.kind, int(NEURITE_CUDA_ADAMW));
+        QCOMPARE(std::tuple(r.optimizer.lr, r.optimizer.weightDecay, r.optimizer.momentum, r.optimizer.nesterov),
+                 std::tuple(0.01, 0.05, 0.0, 0));
+        QCOMPARE(std::tuple(r.optimizer.beta1, r.optimizer.beta2, r.optimizer.eps, r.optimizer.alpha, r.optimizer.step),
+                 std::tuple(0.8, 0.99, 1e-6, 0.99, std::int64_t(3)));
+        QCOMPARE(r.tensors.size(), std::size_t(2));
+        for (std::size_t i = 0; i < 2; ++i) {
+            const NeuriteCudaOptimizerSlot& c = r.tensors[i];
+            QCOMPARE(pointers(c.value, c.grad, c.state0, c.state1),
+                     pointers(tensors[i].value, tensors[i].grad, tensors[i].state0, tensors[i].state1));
+            QCOMPARE(c.count, tensors[i].count);
+        }
+        auto want = host;
+        ReferenceBackend().optimizerStep(s, std::vector<OptimizerSlot>{{want[0].data(), want[1].data(), want[2].data(), want[3].data(), 7},
+                                                                       {want[4].data(), want[5].data(), want[6].data(), want[7].data(), 4}});
+        for (std::size_t i = 0; i < host.size(); ++i) {
+            QCOMPARE(fromDevice(backend, device[i], host[i].size()), want[i]);
+            backend.release(device[i]);
+        }
+    }
+
+    void clipGradientNormForwardsEverySlice()
+    {
+        CudaBackend backend(kFake, {});
+        auto a = parityInput(9, 21), b = parityInput(5, 22);
+        float* da = onDevice(backend, a, "grad a");
+        float* db = onDevice(backend, b, "grad b");
+        float* norm = onDevice(backend, {0}, "norm");
+        backend.clipGradientNorm(std::vector<GradientSlice>{{da, 9}, {db, 5}}, 0.5, norm);
+        const Recorded& r = *lastSeen;
+        QCOMPARE(r.slices.size(), std::size_t(2));
+        QCOMPARE(pointers(r.slices[0].data, r.slices[1].data, r.result), pointers(da, db, norm));
+        QCOMPARE(std::tuple(r.slices[0].count, r.slices[1].count, r.maxNorm), std::tuple(std::int64_t(9), std::int64_t(5), 0.5));
+        float want = 0;
+        ReferenceBackend().clipGradientNorm(std::vector<GradientSlice>{{a.data(), 9}, {b.data(), 5}}, 0.5, &want);
+        QVERIFY(want > 0.5f);   // the gradients were clipped
+        QCOMPARE(fromDevice(backend, norm, 1), std::vector<float>{want});
+        QCOMPARE(fromDevice(backend, da, 9), a);
+        QCOMPARE(fromDevice(backend, db, 5), b);
+        for (float* p : {da, db, norm})
+            backend.release(p);
+    }
+
+    // The seed, step and stream reach the module unmixed: the mask is the reference's (Philox.h).
+    void dropoutForwardsSeedStepAndStream()
+    {
+        CudaBackend backend(kFake, {});
+        const std::int64_t count = 37;   // not a multiple of 4: the last quad is partial
+        const auto x = parityInput(count, 31);
+        float* dx = onDevice(backend, x, "x");
+        float* dy = onDevice(backend, std::vector<float>(count), "y");
+        float* mask = onDevice(backend, std::vector<float>(count), "mask");
+        const std::uint64_t seed = 0x123456789abcdefull;
+        backend.dropoutForward(0.3f, seed, 17, 4, dx, dy, mask, count);
+        const Recorded& r = *lastSeen;
+        QCOMPARE(std::tuple(r.p, r.seed, r.step, r.stream, r.count), std::tuple(0.3f, seed, 17u, 4u, count));
+        QCOMPARE(pointers(r.x, r.y, r.result), pointers(dx, dy, mask));
+        std::vector<float> wantY(count), wantMask(count);
+        ReferenceBackend().dropoutForward(0.3f, seed, 17, 4, x.data(), wantY.data(), wantMask.data(), count);
+        QCOMPARE(fromDevice(backend, mask, count), wantMask);
+        QCOMPARE(fromDevice(backend, dy, count), wantY);
+        for (float* p : {dx, dy, mask})
+            backend.release(p);
+    }
+
+    void batchNormForwardForwardsItsTensors()
+    {
+        CudaBackend backend(kFake, {});
+        const std::int64_t n = 3, channels = 2, positions = 4, count = n * channels * positions;
+        const auto x = parityInput(count, 41);
+        std::vector<std::vector<float>> params{{1.5f, 0.5f}, {0.1f, -0.2f}, {0, 0}, {1, 1}, {0, 0}, {0, 0}};
+        std::vector<float*> p;
+        for (const auto& v : params)
+            p.push_back(onDevice(backend, v, "batch norm tensor"));
+        float* dx = onDevice(backend, x, "x");
+        float* dy = onDevice(backend, std::vector<float>(count), "y");
+        const BatchNormTensors t{p[0], p[1], p[2], p[3], p[4], p[5]};
+        backend.batchNormForward(dx, dy, n, channels, positions, t, 0.1f, 1e-5f, true);
+        const Recorded& r = *lastSeen;
+        const NeuriteCudaBatchNorm& c = r.batchNorm;
+        QCOMPARE(pointers(c.gamma, c.beta, c.runningMean, c.runningVar, c.savedMean, c.savedInvstd),
+                 pointers(p[0], p[1], p[2], p[3], p[4], p[5]));
+        QCOMPARE(std::tuple(r.rows, r.channels, r.positions, r.momentum, r.eps, r.training),
+                 std::tuple(n, channels, positions, 0.1f, 1e-5f, 1));
+        QCOMPARE(pointers(r.x, r.y), pointers(dx, dy));
+        auto want = params;
+        std::vector<float> wantY(count);
+        ReferenceBackend().batchNormForward(x.data(), wantY.data(), n, channels, positions,
+                                            {want[0].data(), want[1].data(), want[2].data(), want[3].data(),
+                                             want[4].data(), want[5].data()},
+                                            0.1f, 1e-5f, true);
+        QCOMPARE(fromDevice(backend, dy, count), wantY);
+        for (std::size_t i = 2; i < params.size(); ++i)   // running and saved statistics
+            QCOMPARE(fromDevice(backend, p[i], 2), want[i]);
+        for (float* q : p)
+            backend.release(q);
+        backend.release(dx);
+        backend.release(dy);
+    }
+
+    void failedStepOperationThrowsErrorWithTheModulesMessage()
+    {
+        CudaBackend backend(kFake, {});
+        float x, y;
+        try {
+            backend.softmaxForward(&x, &y, 3, 5);
+            QFAIL("softmaxForward did not throw");
+        } catch (const OutOfMemoryError&) {
+            QFAIL("not a memory failure");
+        } catch (const Error& e) {
+            QCOMPARE(QString(e.what()), QString("softmax forward kernel failed on GPU 0: cudaErrorInvalidConfiguration, "
+                                                "invalid configuration argument (shape 3×5)"));
+        }
     }
 
     void contextThatCannotStartThrows()

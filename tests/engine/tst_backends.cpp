@@ -149,7 +149,7 @@ private slots:
             QVERIFY2(row.pass(), (row.op + " " + row.shape + ": " + std::to_string(row.error)).c_str());
 
         // The reference backend with every product's first element off by 1e-3.
-        struct OffByALittle : Backend {
+        struct OffByALittle : HostBackend {
             ReferenceBackend r;
             std::string name() const override { return "faulty"; }
             std::string description() const override { return "reference, off by 1e-3"; }

@@ -2,6 +2,7 @@
 // (tests/fixtures/golden.json, made by tests/fixtures/make_golden.py with Debian's python3-torch).
 #include "engine/backends/cpu/CpuBackend.h"
 #include "engine/graph/ShapeInference.h"
+#include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/train/Layer.h"
 #include "engine/train/Optimizer.h"
 #include "engine/train/Schedule.h"
@@ -155,7 +156,8 @@ private slots:
         config.momentum = cfg.value("momentum", 0.0);
         config.nesterov = cfg.value("nesterov", false);
         config.weightDecay = cfg.value("weight_decay", 0.0);
-        auto optimizer = createOptimizer(config);
+        ReferenceBackend backend;
+        auto optimizer = createOptimizer(config, backend);
         Parameter p{"p", Tensor(Shape{6}), Tensor(Shape{6})};
         const auto start = floats(c["start"]);
         std::copy(start.begin(), start.end(), p.value.data());

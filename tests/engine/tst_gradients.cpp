@@ -68,7 +68,7 @@ struct Harness {
             labels.push_back(std::int32_t(rng.below(std::uint32_t(std::max<std::int64_t>(info.inputs[0].numel(), 1)))));
     }
 
-    LayerIO io(std::vector<std::vector<float>>* grads, Rng* rng)
+    LayerIO io(std::vector<std::vector<float>>* grads)
     {
         LayerIO io;
         io.n = kBatch;
@@ -80,7 +80,8 @@ struct Harness {
         io.workspace = workspace.data();
         io.labels = labels.data();
         io.modelInput = in[0].data();
-        io.rng = rng;
+        io.seed = dropoutSeed;   // the same dropout mask on every evaluation (Philox of seed and step)
+        io.step = 1;
         if (grads)
             for (auto& g : *grads)
                 io.dIn.push_back(g.data());
@@ -89,8 +90,7 @@ struct Harness {
 
     double objective()
     {
-        Rng rng(dropoutSeed);  // the same dropout mask on every evaluation
-        layer->forward(io(nullptr, &rng));
+        layer->forward(io(nullptr));
         if (layer->isLoss())
             return layer->lossValue();
         double sum = 0;
@@ -124,9 +124,8 @@ struct Harness {
         std::vector<std::vector<float>> grads;
         for (auto& v : in)
             grads.emplace_back(v.size());
-        Rng rng(dropoutSeed);
-        layer->forward(io(nullptr, &rng));
-        layer->backward(io(&grads, &rng));
+        layer->forward(io(nullptr));
+        layer->backward(io(&grads));
         std::vector<std::vector<float>> paramGrads;
         for (auto* p : layer->parameters())
             if (p->learned)
@@ -221,7 +220,7 @@ private slots:
         Rng rng(11);
         for (auto& v : target)
             v = rng.uniform(-1, 1);
-        LayerIO io = h.io(nullptr, &rng);
+        LayerIO io = h.io(nullptr);
         io.modelInput = target.data();
         h.layer->forward(io);
         double expected = 0;

@@ -227,7 +227,7 @@ private slots:
 
     void resumeFromStateIsBitIdentical()
     {
-        // Batch norm, dropout (the plan's generator), Adam's moments and step count, a schedule:
+        // Batch norm, dropout (Philox masks of the seed and the step), Adam's moments and step count, a schedule:
         // everything a resume must restore.
         const ModelGraph g = loadModel(NEURITE_SOURCE_DIR "/resources/models/cnn-batchnorm.json");
         DataBundle data = loadDataset("fashion-mnist");

@@ -2,7 +2,7 @@
 // The fast CPU backend: OpenBLAS for matrix products (convolutions lowered with im2col, or on
 // oneDNN's JIT kernels where those are faster), the engine's thread pool for pooling and data
 // movement. Deterministic for a given thread count.
-#include "engine/backends/Backend.h"
+#include "engine/backends/host/HostBackend.h"
 #include "engine/backends/cpu/OneDnnConvolution.h"
 #include "engine/core/ThreadPool.h"
 
@@ -12,7 +12,7 @@
 
 namespace neurite {
 
-class CpuBackend final : public Backend {
+class CpuBackend final : public HostBackend {
 public:
     explicit CpuBackend(int threads = 0);   // 0: all cores
 

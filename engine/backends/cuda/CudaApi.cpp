@@ -1,5 +1,6 @@
 // neurite_cuda_api (CudaApi.h): contexts, failures, memory and CUDA graphs; the operations are in
-// CudaOperations.cpp (gemm, pooling) and CudaConvolution.cpp.
+// CudaOperations.cpp (gemm, pooling), CudaConvolution.cpp and CudaStepOperations.cpp (the rest of
+// the training step).
 #include "engine/backends/cuda/CudaContext.h"
 #include "engine/backends/cuda/CudaKernels.h"
 
@@ -398,6 +399,11 @@ extern "C" __attribute__((visibility("default"))) const NeuriteCudaApi* neurite_
         allocateApi, release, upload, download, fill, synchronise, memoryInfo, emptyCache,
         gemm, convForward, convBackward, maxPoolForward, maxPoolBackward, avgPoolForward, avgPoolBackward,
         captureBegin, captureEnd, graphReplay, graphDestroy,
+        activationForward, activationBackward, dropoutForward, multiply, add, accumulate, copy, copyRows,
+        addBias, biasGradient, softmaxForward, softmaxBackward, lossForward, lossBackward,
+        batchNormForward, batchNormBackward, layerNormForward, layerNormBackward,
+        globalAvgPoolForward, globalAvgPoolBackward, optimizerStep, clipGradientNorm,
+        countNonFinite, countTopK, addToConfusion,
     };
     return version == NEURITE_CUDA_API_VERSION ? &api : nullptr;
 }

@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define NEURITE_CUDA_API_VERSION 1
+#define NEURITE_CUDA_API_VERSION 2   /* 2: the per-step operations (StepOperations.h) */
 
 typedef struct NeuriteCudaContext NeuriteCudaContext;   /* one device, its stream, handles, memory */
 typedef struct NeuriteCudaGraph NeuriteCudaGraph;       /* a captured sequence of calls */
@@ -72,6 +72,61 @@ typedef struct NeuriteCudaPool {
     int64_t oh, ow;
 } NeuriteCudaPool;
 
+/* ---- The per-step operations' arguments, mirroring engine/backends/StepOperations.h (enums as int,
+   in the order of the C++ enums; bool as 0/1). */
+enum NeuriteCudaActivationKind {     /* neurite::ActivationKind */
+    NEURITE_CUDA_RELU, NEURITE_CUDA_LEAKY_RELU, NEURITE_CUDA_ELU, NEURITE_CUDA_GELU, NEURITE_CUDA_SILU,
+    NEURITE_CUDA_SIGMOID, NEURITE_CUDA_TANH
+};
+enum NeuriteCudaLossKind {           /* neurite::LossKind */
+    NEURITE_CUDA_CROSS_ENTROPY, NEURITE_CUDA_MEAN_SQUARED_ERROR, NEURITE_CUDA_BCE_WITH_LOGITS
+};
+enum NeuriteCudaOptimizerKind {      /* neurite::OptimizerKind */
+    NEURITE_CUDA_SGD, NEURITE_CUDA_ADAM, NEURITE_CUDA_ADAMW, NEURITE_CUDA_RMSPROP
+};
+
+typedef struct NeuriteCudaActivation {   /* neurite::ActivationSpec */
+    int kind;                         /* enum NeuriteCudaActivationKind */
+    float alpha;                      /* LeakyReLU's slope, ELU's alpha */
+} NeuriteCudaActivation;
+
+typedef struct NeuriteCudaLoss {         /* neurite::LossSpec + LossTarget */
+    int kind;                         /* enum NeuriteCudaLossKind */
+    float labelSmoothing;             /* cross-entropy only */
+    const int32_t* labels;            /* [rows] classes, or null */
+    const float* targets;             /* x's shape, or null; exactly one of the two is set */
+} NeuriteCudaLoss;
+
+typedef struct NeuriteCudaBatchNorm {    /* neurite::BatchNormTensors, each [channels] */
+    const float* gamma;
+    const float* beta;
+    float* runningMean;
+    float* runningVar;
+    float* savedMean;
+    float* savedInvstd;
+} NeuriteCudaBatchNorm;
+
+typedef struct NeuriteCudaOptimizer {    /* neurite::OptimizerStepSettings */
+    int kind;                         /* enum NeuriteCudaOptimizerKind */
+    double lr, weightDecay, momentum;
+    int nesterov;
+    double beta1, beta2, eps, alpha;
+    int64_t step;                     /* counting this one, from 1 */
+} NeuriteCudaOptimizer;
+
+typedef struct NeuriteCudaOptimizerSlot {   /* neurite::OptimizerSlot */
+    float* value;
+    const float* grad;
+    float* state0;                    /* momentum / Adam's m / RMSprop's square average; null if unused */
+    float* state1;                    /* Adam's v / RMSprop's momentum; null if unused */
+    int64_t count;
+} NeuriteCudaOptimizerSlot;
+
+typedef struct NeuriteCudaGradientSlice {   /* neurite::GradientSlice */
+    float* data;
+    int64_t count;
+} NeuriteCudaGradientSlice;
+
 typedef struct NeuriteCudaApi {
     int version;                      /* NEURITE_CUDA_API_VERSION */
     size_t size;                      /* sizeof(NeuriteCudaApi) as the module was built */
@@ -117,6 +172,60 @@ typedef struct NeuriteCudaApi {
     int (*captureEnd)(NeuriteCudaContext* context, NeuriteCudaGraph** graph);
     int (*graphReplay)(NeuriteCudaContext* context, NeuriteCudaGraph* graph);
     int (*graphDestroy)(NeuriteCudaContext* context, NeuriteCudaGraph* graph);   /* null: nothing */
+
+    /* ---- The per-step operations (version 2): neurite::StepOperations, one entry per method, the
+       same arguments and semantics (StepOperations.h). Each queues kernels on the stream and never
+       waits for the device: results the host needs (loss, norm, counts) stay in device buffers.
+       Reductions are deterministic (partials in a fixed order, in double; integer atomics only for
+       counts). Host arrays (slots, slices) are read during the call and may be reused at once. */
+    int (*activationForward)(NeuriteCudaContext* context, const NeuriteCudaActivation* a, const float* x, float* y,
+                             int64_t count);
+    int (*activationBackward)(NeuriteCudaContext* context, const NeuriteCudaActivation* a, const float* x,
+                              const float* y, const float* dy, float* dx, int64_t count);
+    int (*dropoutForward)(NeuriteCudaContext* context, float p, uint64_t seed, uint32_t step, uint32_t stream,
+                          const float* x, float* y, float* mask, int64_t count);
+    int (*multiply)(NeuriteCudaContext* context, const float* a, const float* b, float* y, int64_t count);
+    int (*add)(NeuriteCudaContext* context, const float* a, const float* b, float* y, int64_t count);
+    int (*accumulate)(NeuriteCudaContext* context, const float* x, float* y, int64_t count);
+    int (*copy)(NeuriteCudaContext* context, const float* x, float* y, int64_t count);
+    int (*copyRows)(NeuriteCudaContext* context, const float* x, int64_t xStride, float* y, int64_t yStride,
+                    int64_t yOffset, int64_t rows, int64_t width);
+    int (*addBias)(NeuriteCudaContext* context, float* y, const float* bias, int64_t rows, int64_t channels,
+                   int64_t positions);
+    int (*biasGradient)(NeuriteCudaContext* context, const float* dy, float* db, int64_t rows, int64_t channels,
+                        int64_t positions);
+    int (*softmaxForward)(NeuriteCudaContext* context, const float* x, float* y, int64_t rows, int64_t width);
+    int (*softmaxBackward)(NeuriteCudaContext* context, const float* y, const float* dy, float* dx, int64_t rows,
+                           int64_t width);
+    int (*lossForward)(NeuriteCudaContext* context, const NeuriteCudaLoss* l, const float* x, int64_t rows,
+                       int64_t width, float* loss);   /* loss: [1], the mean */
+    int (*lossBackward)(NeuriteCudaContext* context, const NeuriteCudaLoss* l, const float* x, int64_t rows,
+                        int64_t width, float* dx);
+    int (*batchNormForward)(NeuriteCudaContext* context, const float* x, float* y, int64_t n, int64_t channels,
+                            int64_t positions, const NeuriteCudaBatchNorm* t, float momentum, float eps, int training);
+    int (*batchNormBackward)(NeuriteCudaContext* context, const float* x, const float* dy, float* dx, int64_t n,
+                             int64_t channels, int64_t positions, const NeuriteCudaBatchNorm* t, float* dgamma,
+                             float* dbeta);   /* dx may be null */
+    int (*layerNormForward)(NeuriteCudaContext* context, const float* x, float* y, int64_t rows, int64_t width,
+                            const float* gamma, const float* beta, float eps, float* savedMean, float* savedInvstd);
+    int (*layerNormBackward)(NeuriteCudaContext* context, const float* x, const float* dy, float* dx, int64_t rows,
+                             int64_t width, const float* gamma, const float* savedMean, const float* savedInvstd,
+                             float* dgamma, float* dbeta);   /* dx may be null */
+    int (*globalAvgPoolForward)(NeuriteCudaContext* context, const float* x, float* y, int64_t planes,
+                                int64_t planeSize);
+    int (*globalAvgPoolBackward)(NeuriteCudaContext* context, const float* dy, float* dx, int64_t planes,
+                                 int64_t planeSize);
+    /* slots: a host array of slotCount descriptors (device pointers inside). */
+    int (*optimizerStep)(NeuriteCudaContext* context, const NeuriteCudaOptimizer* s,
+                         const NeuriteCudaOptimizerSlot* slots, int64_t slotCount);
+    /* gradients: a host array of sliceCount slices; norm: [1] on the device. */
+    int (*clipGradientNorm)(NeuriteCudaContext* context, const NeuriteCudaGradientSlice* gradients, int64_t sliceCount,
+                            double maxNorm, float* norm);
+    int (*countNonFinite)(NeuriteCudaContext* context, const float* x, int64_t count, int32_t* found);
+    int (*countTopK)(NeuriteCudaContext* context, const float* scores, const int32_t* labels, int64_t rows,
+                     int64_t classes, int topK, int32_t* hits);
+    int (*addToConfusion)(NeuriteCudaContext* context, const float* scores, const int32_t* labels, int64_t rows,
+                          int64_t classes, int32_t* matrix);
 } NeuriteCudaApi;
 
 /* The table, or null when the module does not speak `version`. */

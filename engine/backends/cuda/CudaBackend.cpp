@@ -17,6 +17,26 @@ NeuriteCudaConv toC(const ConvGeometry& g)
 
 NeuriteCudaPool toC(const PoolGeometry& g) { return {g.n, g.c, g.h, g.w, g.k, g.stride, g.pad, g.oh, g.ow}; }
 
+// The C enums follow the C++ ones in order (CudaApi.h); these pin it at compile time.
+static_assert(NEURITE_CUDA_TANH == int(ActivationKind::Tanh) && NEURITE_CUDA_ELU == int(ActivationKind::ELU));
+static_assert(NEURITE_CUDA_BCE_WITH_LOGITS == int(LossKind::BinaryCrossEntropyWithLogits) &&
+              NEURITE_CUDA_MEAN_SQUARED_ERROR == int(LossKind::MeanSquaredError));
+static_assert(NEURITE_CUDA_RMSPROP == int(OptimizerKind::RmsProp) && NEURITE_CUDA_ADAMW == int(OptimizerKind::AdamW));
+
+NeuriteCudaActivation toC(ActivationSpec a) { return {int(a.kind), a.alpha}; }
+
+NeuriteCudaLoss toC(LossSpec l, LossTarget t) { return {int(l.kind), l.labelSmoothing, t.labels, t.targets}; }
+
+NeuriteCudaBatchNorm toC(const BatchNormTensors& t)
+{
+    return {t.gamma, t.beta, t.runningMean, t.runningVar, t.savedMean, t.savedInvstd};
+}
+
+NeuriteCudaOptimizer toC(const OptimizerStepSettings& s)
+{
+    return {int(s.kind), s.lr, s.weightDecay, s.momentum, s.nesterov ? 1 : 0, s.beta1, s.beta2, s.eps, s.alpha, s.step};
+}
+
 } // namespace
 
 const NeuriteCudaApi& CudaBackend::moduleApi()
@@ -129,6 +149,156 @@ void CudaBackend::avgPoolBackward(const PoolGeometry& g, const float* dy, float*
     const NeuriteCudaPool c = toC(g);
     check(api_.avgPoolBackward(context_, &c, dy, dx));
 }
+
+// ---- StepOperations
+
+void CudaBackend::activationForward(ActivationSpec a, const float* x, float* y, std::int64_t count)
+{
+    const NeuriteCudaActivation c = toC(a);
+    check(api_.activationForward(context_, &c, x, y, count));
+}
+
+void CudaBackend::activationBackward(ActivationSpec a, const float* x, const float* y, const float* dy, float* dx,
+                                     std::int64_t count)
+{
+    const NeuriteCudaActivation c = toC(a);
+    check(api_.activationBackward(context_, &c, x, y, dy, dx, count));
+}
+
+void CudaBackend::dropoutForward(float p, std::uint64_t seed, std::uint32_t step, std::uint32_t stream, const float* x,
+                                 float* y, float* mask, std::int64_t count)
+{
+    check(api_.dropoutForward(context_, p, seed, step, stream, x, y, mask, count));
+}
+
+void CudaBackend::multiply(const float* a, const float* b, float* y, std::int64_t count)
+{
+    check(api_.multiply(context_, a, b, y, count));
+}
+
+void CudaBackend::add(const float* a, const float* b, float* y, std::int64_t count)
+{
+    check(api_.add(context_, a, b, y, count));
+}
+
+void CudaBackend::accumulate(const float* x, float* y, std::int64_t count) { check(api_.accumulate(context_, x, y, count)); }
+
+void CudaBackend::copy(const float* x, float* y, std::int64_t count) { check(api_.copy(context_, x, y, count)); }
+
+void CudaBackend::copyRows(const float* x, std::int64_t xStride, float* y, std::int64_t yStride, std::int64_t yOffset,
+                           std::int64_t rows, std::int64_t width)
+{
+    check(api_.copyRows(context_, x, xStride, y, yStride, yOffset, rows, width));
+}
+
+void CudaBackend::addBias(float* y, const float* bias, std::int64_t rows, std::int64_t channels, std::int64_t positions)
+{
+    check(api_.addBias(context_, y, bias, rows, channels, positions));
+}
+
+void CudaBackend::biasGradient(const float* dy, float* db, std::int64_t rows, std::int64_t channels,
+                               std::int64_t positions)
+{
+    check(api_.biasGradient(context_, dy, db, rows, channels, positions));
+}
+
+void CudaBackend::softmaxForward(const float* x, float* y, std::int64_t rows, std::int64_t width)
+{
+    check(api_.softmaxForward(context_, x, y, rows, width));
+}
+
+void CudaBackend::softmaxBackward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t width)
+{
+    check(api_.softmaxBackward(context_, y, dy, dx, rows, width));
+}
+
+void CudaBackend::lossForward(LossSpec l, const float* x, LossTarget t, std::int64_t rows, std::int64_t width,
+                              float* loss)
+{
+    const NeuriteCudaLoss c = toC(l, t);
+    check(api_.lossForward(context_, &c, x, rows, width, loss));
+}
+
+void CudaBackend::lossBackward(LossSpec l, const float* x, LossTarget t, std::int64_t rows, std::int64_t width,
+                               float* dx)
+{
+    const NeuriteCudaLoss c = toC(l, t);
+    check(api_.lossBackward(context_, &c, x, rows, width, dx));
+}
+
+void CudaBackend::batchNormForward(const float* x, float* y, std::int64_t n, std::int64_t channels,
+                                   std::int64_t positions, const BatchNormTensors& t, float momentum, float eps,
+                                   bool training)
+{
+    const NeuriteCudaBatchNorm c = toC(t);
+    check(api_.batchNormForward(context_, x, y, n, channels, positions, &c, momentum, eps, training ? 1 : 0));
+}
+
+void CudaBackend::batchNormBackward(const float* x, const float* dy, float* dx, std::int64_t n, std::int64_t channels,
+                                    std::int64_t positions, const BatchNormTensors& t, float* dgamma, float* dbeta)
+{
+    const NeuriteCudaBatchNorm c = toC(t);
+    check(api_.batchNormBackward(context_, x, dy, dx, n, channels, positions, &c, dgamma, dbeta));
+}
+
+void CudaBackend::layerNormForward(const float* x, float* y, std::int64_t rows, std::int64_t width, const float* gamma,
+                                   const float* beta, float eps, float* savedMean, float* savedInvstd)
+{
+    check(api_.layerNormForward(context_, x, y, rows, width, gamma, beta, eps, savedMean, savedInvstd));
+}
+
+void CudaBackend::layerNormBackward(const float* x, const float* dy, float* dx, std::int64_t rows, std::int64_t width,
+                                    const float* gamma, const float* savedMean, const float* savedInvstd,
+                                    float* dgamma, float* dbeta)
+{
+    check(api_.layerNormBackward(context_, x, dy, dx, rows, width, gamma, savedMean, savedInvstd, dgamma, dbeta));
+}
+
+void CudaBackend::globalAvgPoolForward(const float* x, float* y, std::int64_t planes, std::int64_t planeSize)
+{
+    check(api_.globalAvgPoolForward(context_, x, y, planes, planeSize));
+}
+
+void CudaBackend::globalAvgPoolBackward(const float* dy, float* dx, std::int64_t planes, std::int64_t planeSize)
+{
+    check(api_.globalAvgPoolBackward(context_, dy, dx, planes, planeSize));
+}
+
+void CudaBackend::optimizerStep(const OptimizerStepSettings& s, std::span<const OptimizerSlot> slots)
+{
+    slots_.clear();
+    for (const OptimizerSlot& slot : slots)
+        slots_.push_back({slot.value, slot.grad, slot.state0, slot.state1, slot.count});
+    const NeuriteCudaOptimizer c = toC(s);
+    check(api_.optimizerStep(context_, &c, slots_.data(), std::int64_t(slots_.size())));
+}
+
+void CudaBackend::clipGradientNorm(std::span<const GradientSlice> gradients, double maxNorm, float* norm)
+{
+    slices_.clear();
+    for (const GradientSlice& g : gradients)
+        slices_.push_back({g.data, g.count});
+    check(api_.clipGradientNorm(context_, slices_.data(), std::int64_t(slices_.size()), maxNorm, norm));
+}
+
+void CudaBackend::countNonFinite(const float* x, std::int64_t count, std::int32_t* found)
+{
+    check(api_.countNonFinite(context_, x, count, found));
+}
+
+void CudaBackend::countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes,
+                            int topK, std::int32_t* hits)
+{
+    check(api_.countTopK(context_, scores, labels, rows, classes, topK, hits));
+}
+
+void CudaBackend::addToConfusion(const float* scores, const std::int32_t* labels, std::int64_t rows,
+                                 std::int64_t classes, std::int32_t* matrix)
+{
+    check(api_.addToConfusion(context_, scores, labels, rows, classes, matrix));
+}
+
+// ---- Beyond Backend
 
 NeuriteCudaMemoryInfo CudaBackend::memoryInfo()
 {

@@ -5,7 +5,9 @@
 //
 // - Every buffer is device memory: hostAddressable() is false, and the host reads and writes it
 //   only through upload() and download(). parallelFor keeps the serial default: nothing the host
-//   runs may touch these buffers (the element-wise work moves onto the device in issue 10).
+//   runs may touch these buffers. Every StepOperations method runs in the module's kernels (issue
+//   10): a step never waits for the device; the loss, the gradient norm and the counts stay in
+//   device buffers until the caller downloads them.
 // - Calls are queued on the context's one stream and return before the device finishes; download()
 //   and synchronise() wait.
 // - A failed call throws: OutOfMemoryError (purpose, bytes, free bytes) for memory, Error with the
@@ -18,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace neurite {
 
@@ -67,6 +70,48 @@ public:
     void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override;
     void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) override;
 
+    // ---- StepOperations, each one entry of the module's table (CudaApi.h, version 2).
+    void activationForward(ActivationSpec a, const float* x, float* y, std::int64_t count) override;
+    void activationBackward(ActivationSpec a, const float* x, const float* y, const float* dy, float* dx,
+                            std::int64_t count) override;
+    void dropoutForward(float p, std::uint64_t seed, std::uint32_t step, std::uint32_t stream, const float* x,
+                        float* y, float* mask, std::int64_t count) override;
+    void multiply(const float* a, const float* b, float* y, std::int64_t count) override;
+    void add(const float* a, const float* b, float* y, std::int64_t count) override;
+    void accumulate(const float* x, float* y, std::int64_t count) override;
+    void copy(const float* x, float* y, std::int64_t count) override;
+    void copyRows(const float* x, std::int64_t xStride, float* y, std::int64_t yStride, std::int64_t yOffset,
+                  std::int64_t rows, std::int64_t width) override;
+    void addBias(float* y, const float* bias, std::int64_t rows, std::int64_t channels, std::int64_t positions) override;
+    void biasGradient(const float* dy, float* db, std::int64_t rows, std::int64_t channels,
+                      std::int64_t positions) override;
+    void softmaxForward(const float* x, float* y, std::int64_t rows, std::int64_t width) override;
+    void softmaxBackward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t width) override;
+    void lossForward(LossSpec l, const float* x, LossTarget t, std::int64_t rows, std::int64_t width,
+                     float* loss) override;
+    void lossBackward(LossSpec l, const float* x, LossTarget t, std::int64_t rows, std::int64_t width,
+                      float* dx) override;
+    void batchNormForward(const float* x, float* y, std::int64_t n, std::int64_t channels, std::int64_t positions,
+                          const BatchNormTensors& t, float momentum, float eps, bool training) override;
+    void batchNormBackward(const float* x, const float* dy, float* dx, std::int64_t n, std::int64_t channels,
+                           std::int64_t positions, const BatchNormTensors& t, float* dgamma, float* dbeta) override;
+    void layerNormForward(const float* x, float* y, std::int64_t rows, std::int64_t width, const float* gamma,
+                          const float* beta, float eps, float* savedMean, float* savedInvstd) override;
+    void layerNormBackward(const float* x, const float* dy, float* dx, std::int64_t rows, std::int64_t width,
+                           const float* gamma, const float* savedMean, const float* savedInvstd, float* dgamma,
+                           float* dbeta) override;
+    void globalAvgPoolForward(const float* x, float* y, std::int64_t planes, std::int64_t planeSize) override;
+    void globalAvgPoolBackward(const float* dy, float* dx, std::int64_t planes, std::int64_t planeSize) override;
+    // One launch per 32 tensors (the descriptors travel as kernel arguments, so a graph can capture it).
+    void optimizerStep(const OptimizerStepSettings& s, std::span<const OptimizerSlot> slots) override;
+    // Partial sums of squares, then norm, factor and scaling on the device: no host round trip.
+    void clipGradientNorm(std::span<const GradientSlice> gradients, double maxNorm, float* norm) override;
+    void countNonFinite(const float* x, std::int64_t count, std::int32_t* found) override;
+    void countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes, int topK,
+                   std::int32_t* hits) override;
+    void addToConfusion(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes,
+                        std::int32_t* matrix) override;
+
     // ---- Beyond Backend: memory figures, and CUDA graphs of a sequence of the calls above.
     NeuriteCudaMemoryInfo memoryInfo();
     void emptyCache();
@@ -96,6 +141,10 @@ private:
     NeuriteCudaContext* context_ = nullptr;
     std::string device_;            // "GPU 0", for OutOfMemoryError
     std::string description_;
+    // The C descriptors of the last optimizerStep / clipGradientNorm, kept so that a steady step
+    // allocates nothing on the host.
+    std::vector<NeuriteCudaOptimizerSlot> slots_;
+    std::vector<NeuriteCudaGradientSlice> slices_;
 };
 
 } // namespace neurite

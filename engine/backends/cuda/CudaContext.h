@@ -96,6 +96,53 @@ int convForward(NeuriteCudaContext* c, const NeuriteCudaConv* g, const float* x,
 int convBackward(NeuriteCudaContext* c, const NeuriteCudaConv* g, const float* x, const float* w, const float* y,
                  const float* dy, float* dx, float* dw, float* db, const std::int32_t* argmax);
 
+// CudaStepOperations.cpp: the per-step operations of CudaApi.h, one per table entry.
+int activationForward(NeuriteCudaContext* c, const NeuriteCudaActivation* a, const float* x, float* y,
+                      std::int64_t count);
+int activationBackward(NeuriteCudaContext* c, const NeuriteCudaActivation* a, const float* x, const float* y,
+                       const float* dy, float* dx, std::int64_t count);
+int dropoutForward(NeuriteCudaContext* c, float p, std::uint64_t seed, std::uint32_t step, std::uint32_t stream,
+                   const float* x, float* y, float* mask, std::int64_t count);
+int multiply(NeuriteCudaContext* c, const float* a, const float* b, float* y, std::int64_t count);
+int add(NeuriteCudaContext* c, const float* a, const float* b, float* y, std::int64_t count);
+int accumulate(NeuriteCudaContext* c, const float* x, float* y, std::int64_t count);
+int copy(NeuriteCudaContext* c, const float* x, float* y, std::int64_t count);
+int copyRows(NeuriteCudaContext* c, const float* x, std::int64_t xStride, float* y, std::int64_t yStride,
+             std::int64_t yOffset, std::int64_t rows, std::int64_t width);
+int addBias(NeuriteCudaContext* c, float* y, const float* bias, std::int64_t rows, std::int64_t channels,
+            std::int64_t positions);
+int biasGradient(NeuriteCudaContext* c, const float* dy, float* db, std::int64_t rows, std::int64_t channels,
+                 std::int64_t positions);
+int softmaxForward(NeuriteCudaContext* c, const float* x, float* y, std::int64_t rows, std::int64_t width);
+int softmaxBackward(NeuriteCudaContext* c, const float* y, const float* dy, float* dx, std::int64_t rows,
+                    std::int64_t width);
+int lossForward(NeuriteCudaContext* c, const NeuriteCudaLoss* l, const float* x, std::int64_t rows, std::int64_t width,
+                float* loss);
+int lossBackward(NeuriteCudaContext* c, const NeuriteCudaLoss* l, const float* x, std::int64_t rows,
+                 std::int64_t width, float* dx);
+int batchNormForward(NeuriteCudaContext* c, const float* x, float* y, std::int64_t n, std::int64_t channels,
+                     std::int64_t positions, const NeuriteCudaBatchNorm* t, float momentum, float eps, int training);
+int batchNormBackward(NeuriteCudaContext* c, const float* x, const float* dy, float* dx, std::int64_t n,
+                      std::int64_t channels, std::int64_t positions, const NeuriteCudaBatchNorm* t, float* dgamma,
+                      float* dbeta);
+int layerNormForward(NeuriteCudaContext* c, const float* x, float* y, std::int64_t rows, std::int64_t width,
+                     const float* gamma, const float* beta, float eps, float* savedMean, float* savedInvstd);
+int layerNormBackward(NeuriteCudaContext* c, const float* x, const float* dy, float* dx, std::int64_t rows,
+                      std::int64_t width, const float* gamma, const float* savedMean, const float* savedInvstd,
+                      float* dgamma, float* dbeta);
+int globalAvgPoolForward(NeuriteCudaContext* c, const float* x, float* y, std::int64_t planes, std::int64_t planeSize);
+int globalAvgPoolBackward(NeuriteCudaContext* c, const float* dy, float* dx, std::int64_t planes,
+                          std::int64_t planeSize);
+int optimizerStep(NeuriteCudaContext* c, const NeuriteCudaOptimizer* s, const NeuriteCudaOptimizerSlot* slots,
+                  std::int64_t slotCount);
+int clipGradientNorm(NeuriteCudaContext* c, const NeuriteCudaGradientSlice* gradients, std::int64_t sliceCount,
+                     double maxNorm, float* norm);
+int countNonFinite(NeuriteCudaContext* c, const float* x, std::int64_t count, std::int32_t* found);
+int countTopK(NeuriteCudaContext* c, const float* scores, const std::int32_t* labels, std::int64_t rows,
+              std::int64_t classes, int topK, std::int32_t* hits);
+int addToConfusion(NeuriteCudaContext* c, const float* scores, const std::int32_t* labels, std::int64_t rows,
+                   std::int64_t classes, std::int32_t* matrix);
+
 } // namespace neurite::cuda
 
 namespace neurite::cuda {

@@ -1,23 +1,11 @@
 // The module's own kernels: each maps threads onto one function of PoolingMath.h (one element per
 // thread, a grid-stride loop so that any size fits the grid).
 #include "engine/backends/cuda/CudaKernels.h"
+#include "engine/backends/cuda/LaunchGrid.cuh"
 
 namespace neurite::cuda {
 
 namespace {
-
-constexpr int kThreads = 256;
-constexpr std::int64_t kMaxBlocks = 65535;
-
-// Blocks for `count` elements at one per thread, capped: the grid-stride loop covers the rest.
-unsigned blocksFor(std::int64_t count)
-{
-    const std::int64_t blocks = (count + kThreads - 1) / kThreads;
-    return unsigned(blocks < 1 ? 1 : blocks > kMaxBlocks ? kMaxBlocks : blocks);
-}
-
-__device__ std::int64_t firstIndex() { return std::int64_t(blockIdx.x) * blockDim.x + threadIdx.x; }
-__device__ std::int64_t gridStride() { return std::int64_t(gridDim.x) * blockDim.x; }
 
 __global__ void fillKernel(float* buffer, float value, std::int64_t count)
 {

@@ -1,11 +1,11 @@
 #pragma once
 // The reference backend: plain loops written to be read, not to be fast. It is the truth every
 // other backend is tested against.
-#include "engine/backends/Backend.h"
+#include "engine/backends/host/HostBackend.h"
 
 namespace neurite {
 
-class ReferenceBackend final : public Backend {
+class ReferenceBackend final : public HostBackend {
 public:
     std::string name() const override { return "reference"; }
     std::string description() const override { return "plain C++ loops (the readable truth)"; }

@@ -50,20 +50,21 @@ public:
         if (!geom_.relu || geom_.oh % 2 || geom_.ow % 2 || geom_.oh * geom_.ow > kMaxFusedPoolPlane)
             return false;
         geom_.maxPool2x2 = true;
-        argmax_.resize(std::size_t(geom_.n * geom_.cout * (geom_.oh / 2) * (geom_.ow / 2)));
+        argmax_ = BackendBuffer<std::int32_t>(backend_, geom_.n * geom_.cout * (geom_.oh / 2) * (geom_.ow / 2),
+                                              id_ + " (pooling choices)");
         return true;
     }
 
     void forward(const LayerIO& io) override
     {
-        backend_.convForward(at(io.n), io.in[0], weight_.value.data(), bias_.value.numel() ? bias_.value.data() : nullptr,
+        backend_.convForward(at(io.n), io.in[0], weight_.live(), bias_.value.numel() ? bias_.live() : nullptr,
                              io.out, io.workspace, argmax_.data());
     }
 
     void backward(const LayerIO& io) override
     {
-        backend_.convBackward(at(io.n), io.in[0], weight_.value.data(), io.out, io.dOut, io.dIn[0], weight_.grad.data(),
-                              bias_.value.numel() ? bias_.grad.data() : nullptr, io.workspace, argmax_.data());
+        backend_.convBackward(at(io.n), io.in[0], weight_.live(), io.out, io.dOut, io.dIn[0], weight_.liveGrad(),
+                              bias_.value.numel() ? bias_.liveGrad() : nullptr, io.workspace, argmax_.data());
     }
 
 private:
@@ -77,7 +78,7 @@ private:
     ConvGeometry geom_;
     std::int64_t fanIn_;
     Parameter weight_, bias_;
-    std::vector<std::int32_t> argmax_;  // a fused pooling's choices: [batch, cout, oh/2, ow/2]
+    BackendBuffer<std::int32_t> argmax_;  // a fused pooling's choices: [batch, cout, oh/2, ow/2]
 };
 
 class Pool2d final : public Layer {
@@ -90,7 +91,8 @@ public:
                  attrInt(ctx.node, "padding")};
         geom_.computeOutput();
         if (max_)
-            argmax_.resize(std::size_t(ctx.batch * ctx.info.output.numel()));
+            argmax_ = BackendBuffer<std::int32_t>(ctx.backend, ctx.batch * ctx.info.output.numel(),
+                                                  ctx.node.id + " (pooling choices)");
     }
 
     void forward(const LayerIO& io) override
@@ -121,39 +123,28 @@ private:
     Backend& backend_;
     bool max_;
     PoolGeometry geom_;
-    std::vector<std::int32_t> argmax_;  // [batch, C, OH, OW], allocated once
+    BackendBuffer<std::int32_t> argmax_;  // [batch, C, OH, OW], allocated once
 };
 
 // y[n, c] = mean over H×W of x[n, c, :, :]
 class GlobalAvgPool2d final : public Layer {
 public:
     GlobalAvgPool2d(const LayerContext& ctx)
-        : Layer(ctx.node.id), c_(ctx.info.inputs[0][0]), hw_(ctx.info.inputs[0][1] * ctx.info.inputs[0][2])
+        : Layer(ctx.node.id), backend_(ctx.backend), c_(ctx.info.inputs[0][0]),
+          hw_(ctx.info.inputs[0][1] * ctx.info.inputs[0][2])
     {
     }
 
-    void forward(const LayerIO& io) override
-    {
-        for (std::int64_t p = 0; p < io.n * c_; ++p) {
-            float sum = 0;
-            for (std::int64_t i = 0; i < hw_; ++i)
-                sum += io.in[0][p * hw_ + i];
-            io.out[p] = sum / float(hw_);
-        }
-    }
+    void forward(const LayerIO& io) override { backend_.globalAvgPoolForward(io.in[0], io.out, io.n * c_, hw_); }
 
     void backward(const LayerIO& io) override
     {
-        if (!io.dIn[0])
-            return;
-        for (std::int64_t p = 0; p < io.n * c_; ++p) {
-            const float d = io.dOut[p] / float(hw_);
-            for (std::int64_t i = 0; i < hw_; ++i)
-                io.dIn[0][p * hw_ + i] = d;
-        }
+        if (io.dIn[0])
+            backend_.globalAvgPoolBackward(io.dOut, io.dIn[0], io.n * c_, hw_);
     }
 
 private:
+    Backend& backend_;
     std::int64_t c_, hw_;
 };
 

@@ -2,8 +2,6 @@
 #include "engine/graph/Attributes.h"
 #include "engine/train/Layer.h"
 
-#include <algorithm>
-
 namespace neurite {
 
 namespace {
@@ -34,20 +32,14 @@ public:
 
     void forward(const LayerIO& io) override
     {
-        float beta = 0.0f;
-        if (hasBias()) {  // start from the bias in every row, then accumulate the product onto it
-            for (std::int64_t r = 0; r < io.n; ++r)
-                std::copy_n(bias_.value.data(), out_, io.out + r * out_);
-            beta = 1.0f;
-        }
-        backend_.gemm(false, true, io.n, out_, in_, 1.0f, io.in[0], in_, weight_.value.data(), in_, beta, io.out, out_);
-        if (relu_) {
-            float* y = io.out;
-            backend_.parallelFor(io.n * out_, [y](std::int64_t begin, std::int64_t end) {
-                for (std::int64_t i = begin; i < end; ++i)
-                    y[i] = y[i] < 0.0f ? 0.0f : y[i];  // NaN passes through, as in PyTorch
-            }, 1 << 15);
-        }
+        // Start from the bias in every row (copyRows with a stride of 0 repeats it), then accumulate
+        // the product onto it: one pass fewer than adding the bias afterwards.
+        if (hasBias())
+            backend_.copyRows(bias_.live(), 0, io.out, out_, 0, io.n, out_);
+        backend_.gemm(false, true, io.n, out_, in_, 1.0f, io.in[0], in_, weight_.live(), in_,
+                      hasBias() ? 1.0f : 0.0f, io.out, out_);
+        if (relu_)
+            backend_.activationForward({ActivationKind::ReLU}, io.out, io.out, io.n * out_);
     }
 
     bool fuseRelu() override
@@ -59,19 +51,12 @@ public:
     void backward(const LayerIO& io) override
     {
         // dW[out×in] = dYᵀ[out×n] · X[n×in]
-        backend_.gemm(true, false, out_, in_, io.n, 1.0f, io.dOut, out_, io.in[0], in_, 0.0f, weight_.grad.data(), in_);
-        if (hasBias()) {
-            float* db = bias_.grad.data();
-            std::fill_n(db, out_, 0.0f);
-            for (std::int64_t r = 0; r < io.n; ++r) {
-                const float* row = io.dOut + r * out_;
-                for (std::int64_t j = 0; j < out_; ++j)
-                    db[j] += row[j];
-            }
-        }
+        backend_.gemm(true, false, out_, in_, io.n, 1.0f, io.dOut, out_, io.in[0], in_, 0.0f, weight_.liveGrad(), in_);
+        if (hasBias())
+            backend_.biasGradient(io.dOut, bias_.liveGrad(), io.n, out_, 1);
         // dX[n×in] = dY[n×out] · W[out×in]
         if (io.dIn[0])
-            backend_.gemm(false, false, io.n, in_, out_, 1.0f, io.dOut, out_, weight_.value.data(), in_, 0.0f, io.dIn[0], in_);
+            backend_.gemm(false, false, io.n, in_, out_, 1.0f, io.dOut, out_, weight_.live(), in_, 0.0f, io.dIn[0], in_);
     }
 
 private:

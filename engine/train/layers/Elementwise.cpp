@@ -1,131 +1,74 @@
-// Activations and Dropout: element-wise, same shape in and out.
-#include "engine/core/Simd.h"
+// Activations and Dropout: element-wise, same shape in and out, on the backend (StepOperations.h).
 #include "engine/graph/Attributes.h"
 #include "engine/train/Layer.h"
-
-#include <cmath>
-#include <functional>
-#include <vector>
 
 namespace neurite {
 
 namespace {
 
-// f(x) and f'(x) given x and y = f(x) (whichever is cheaper to use).
-struct Activation {
-    std::function<float(float)> f;
-    std::function<float(float x, float y)> df;
-};
-
-Activation activationFor(const Node& node)
+// The activation of a node, with its attribute.
+ActivationSpec activationFor(const Node& node)
 {
     const auto& t = node.type;
-    if (t == "LeakyReLU") {
-        const float a = float(attrFloat(node, "negative_slope"));
-        return {[a](float x) { return x > 0 ? x : a * x; }, [a](float x, float) { return x > 0 ? 1.0f : a; }};
-    }
-    if (t == "ELU") {
-        const float a = float(attrFloat(node, "alpha"));
-        return {[a](float x) { return x > 0 ? x : a * std::expm1(x); }, [a](float x, float y) { return x > 0 ? 1.0f : y + a; }};
-    }
+    if (t == "ReLU")
+        return {ActivationKind::ReLU};
+    if (t == "LeakyReLU")
+        return {ActivationKind::LeakyReLU, float(attrFloat(node, "negative_slope"))};
+    if (t == "ELU")
+        return {ActivationKind::ELU, float(attrFloat(node, "alpha"))};
     if (t == "GELU")  // the exact form, PyTorch's default: x·Φ(x)
-        return {[](float x) { return 0.5f * x * (1.0f + std::erf(x * 0.70710678f)); },
-                [](float x, float) {
-                    return 0.5f * (1.0f + std::erf(x * 0.70710678f)) + x * 0.39894228f * std::exp(-0.5f * x * x);
-                }};
+        return {ActivationKind::GELU};
     if (t == "SiLU")
-        return {[](float x) { return x / (1.0f + std::exp(-x)); },
-                [](float x, float) {
-                    const float s = 1.0f / (1.0f + std::exp(-x));
-                    return s * (1.0f + x * (1.0f - s));
-                }};
+        return {ActivationKind::SiLU};
     if (t == "Sigmoid")
-        return {[](float x) { return 1.0f / (1.0f + std::exp(-x)); }, [](float, float y) { return y * (1.0f - y); }};
-    if (t == "Tanh")
-        return {[](float x) { return std::tanh(x); }, [](float, float y) { return 1.0f - y * y; }};
-    return {};
+        return {ActivationKind::Sigmoid};
+    return {ActivationKind::Tanh};
 }
 
-class Elementwise final : public Layer {
+bool isActivation(const std::string& t)
+{
+    return t == "ReLU" || t == "LeakyReLU" || t == "ELU" || t == "GELU" || t == "SiLU" || t == "Sigmoid" || t == "Tanh";
+}
+
+class Activation final : public Layer {
 public:
-    Elementwise(const LayerContext& ctx, Activation a)
-        : Layer(ctx.node.id), size_(ctx.info.output.numel()), act_(std::move(a))
+    Activation(const LayerContext& ctx)
+        : Layer(ctx.node.id), backend_(ctx.backend), size_(ctx.info.output.numel()), spec_(activationFor(ctx.node))
     {
     }
 
-    void forward(const LayerIO& io) override
-    {
-        const std::int64_t count = io.n * size_;
-        for (std::int64_t i = 0; i < count; ++i)
-            io.out[i] = act_.f(io.in[0][i]);
-    }
+    void forward(const LayerIO& io) override { backend_.activationForward(spec_, io.in[0], io.out, io.n * size_); }
 
     void backward(const LayerIO& io) override
     {
-        if (!io.dIn[0])
-            return;
-        const std::int64_t count = io.n * size_;
-        for (std::int64_t i = 0; i < count; ++i)
-            io.dIn[0][i] = io.dOut[i] * act_.df(io.in[0][i], io.out[i]);
+        if (io.dIn[0])
+            backend_.activationBackward(spec_, io.in[0], io.out, io.dOut, io.dIn[0], io.n * size_);
     }
 
 private:
-    std::int64_t size_;
-    Activation act_;
-};
-
-NEURITE_SIMD_CLONES
-void reluForward(const float* x, float* y, std::int64_t n)
-{
-    for (std::int64_t i = 0; i < n; ++i)
-        y[i] = x[i] < 0.0f ? 0.0f : x[i];  // NaN passes through, as in PyTorch
-}
-
-NEURITE_SIMD_CLONES
-void reluBackward(const float* y, const float* dy, float* dx, std::int64_t n)
-{
-    for (std::int64_t i = 0; i < n; ++i)
-        dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-}
-
-// ReLU on its own: the most common layer, kept free of indirect calls so it vectorises.
-class Relu final : public Layer {
-public:
-    Relu(const LayerContext& ctx) : Layer(ctx.node.id), backend_(ctx.backend), size_(ctx.info.output.numel()) {}
-
-    void forward(const LayerIO& io) override
-    {
-        const float* x = io.in[0];
-        float* y = io.out;
-        backend_.parallelFor(io.n * size_, [=](std::int64_t begin, std::int64_t end) {
-            reluForward(x + begin, y + begin, end - begin);
-        }, kGrain);
-    }
-
-    void backward(const LayerIO& io) override
-    {
-        if (!io.dIn[0])
-            return;
-        const float* y = io.out;
-        const float* dy = io.dOut;
-        float* dx = io.dIn[0];
-        backend_.parallelFor(io.n * size_, [=](std::int64_t begin, std::int64_t end) {
-            reluBackward(y + begin, dy + begin, dx + begin, end - begin);
-        }, kGrain);
-    }
-
-private:
-    static constexpr std::int64_t kGrain = 1 << 15;  // smaller loops are not worth a thread
     Backend& backend_;
     std::int64_t size_;
+    ActivationSpec spec_;
 };
 
-// Training: y = x · mask / (1 − p), mask ~ Bernoulli(1 − p). Evaluation: y = x.
+// A stream of random numbers of its own per Dropout node (FNV-1a of its id), so that two Dropout
+// layers draw different masks in the same step, and a node keeps its masks when others are added.
+std::uint32_t streamOf(const std::string& id)
+{
+    std::uint32_t h = 2166136261u;
+    for (unsigned char c : id)
+        h = (h ^ c) * 16777619u;
+    return h;
+}
+
+// Training: y = x · mask, mask = 0 with probability p, else 1/(1 − p), drawn by Philox from the
+// run's seed, the step and the node (the same masks on every backend). Evaluation: y = x.
 class Dropout final : public Layer {
 public:
     Dropout(const LayerContext& ctx)
-        : Layer(ctx.node.id), size_(ctx.info.output.numel()), p_(float(attrFloat(ctx.node, "p"))),
-          mask_(std::size_t(ctx.batch * size_))
+        : Layer(ctx.node.id), backend_(ctx.backend), size_(ctx.info.output.numel()),
+          p_(float(attrFloat(ctx.node, "p"))), stream_(streamOf(ctx.node.id)),
+          mask_(ctx.backend, ctx.batch * size_, ctx.node.id + " (dropout mask)")
     {
     }
 
@@ -133,42 +76,35 @@ public:
     {
         const std::int64_t count = io.n * size_;
         if (!io.training || p_ == 0.0f) {
-            std::copy_n(io.in[0], count, io.out);
-            std::fill_n(mask_.begin(), count, 1.0f);
+            backend_.copy(io.in[0], io.out, count);
+            backend_.fill(mask_.data(), 1.0f, count);
             return;
         }
-        const float scale = 1.0f / (1.0f - p_);
-        for (std::int64_t i = 0; i < count; ++i) {
-            mask_[i] = io.rng->uniform() < p_ ? 0.0f : scale;
-            io.out[i] = io.in[0][i] * mask_[i];
-        }
+        backend_.dropoutForward(p_, io.seed, io.step, stream_, io.in[0], io.out, mask_.data(), count);
     }
 
     void backward(const LayerIO& io) override
     {
-        if (!io.dIn[0])
-            return;
-        const std::int64_t count = io.n * size_;
-        for (std::int64_t i = 0; i < count; ++i)
-            io.dIn[0][i] = io.dOut[i] * mask_[i];
+        if (io.dIn[0])
+            backend_.multiply(io.dOut, mask_.data(), io.dIn[0], io.n * size_);
     }
 
 private:
+    Backend& backend_;
     std::int64_t size_;
     float p_;
-    std::vector<float> mask_;  // [batch × size]: 0 or 1/(1−p)
+    std::uint32_t stream_;
+    BackendBuffer<float> mask_;  // [batch × size]: 0 or 1/(1−p)
 };
 
 } // namespace
 
 std::unique_ptr<Layer> createElementwiseLayer(const LayerContext& ctx)
 {
-    if (ctx.node.type == "ReLU")
-        return std::make_unique<Relu>(ctx);
     if (ctx.node.type == "Dropout")
         return std::make_unique<Dropout>(ctx);
-    if (auto a = activationFor(ctx.node); a.f)
-        return std::make_unique<Elementwise>(ctx, std::move(a));
+    if (isActivation(ctx.node.type))
+        return std::make_unique<Activation>(ctx);
     return nullptr;
 }
 

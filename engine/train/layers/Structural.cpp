@@ -1,9 +1,6 @@
 // Layers that move data: Input, Flatten, Reshape, Add, Concat, and Softmax (a row operation).
 #include "engine/train/Layer.h"
 
-#include <algorithm>
-#include <cmath>
-
 namespace neurite {
 
 namespace {
@@ -19,34 +16,32 @@ public:
 // Flatten and Reshape: same elements, another shape.
 class Copy final : public Layer {
 public:
-    Copy(const LayerContext& ctx) : Layer(ctx.node.id), size_(ctx.info.output.numel()) {}
-    void forward(const LayerIO& io) override { std::copy_n(io.in[0], io.n * size_, io.out); }
+    Copy(const LayerContext& ctx) : Layer(ctx.node.id), backend_(ctx.backend), size_(ctx.info.output.numel()) {}
+    void forward(const LayerIO& io) override { backend_.copy(io.in[0], io.out, io.n * size_); }
     void backward(const LayerIO& io) override
     {
         if (io.dIn[0])
-            std::copy_n(io.dOut, io.n * size_, io.dIn[0]);
+            backend_.copy(io.dOut, io.dIn[0], io.n * size_);
     }
 
 private:
+    Backend& backend_;
     std::int64_t size_;
 };
 
 class Add final : public Layer {
 public:
-    Add(const LayerContext& ctx) : Layer(ctx.node.id), size_(ctx.info.output.numel()) {}
-    void forward(const LayerIO& io) override
-    {
-        for (std::int64_t i = 0; i < io.n * size_; ++i)
-            io.out[i] = io.in[0][i] + io.in[1][i];
-    }
+    Add(const LayerContext& ctx) : Layer(ctx.node.id), backend_(ctx.backend), size_(ctx.info.output.numel()) {}
+    void forward(const LayerIO& io) override { backend_.add(io.in[0], io.in[1], io.out, io.n * size_); }
     void backward(const LayerIO& io) override
     {
         for (float* d : io.dIn)
             if (d)
-                std::copy_n(io.dOut, io.n * size_, d);
+                backend_.copy(io.dOut, d, io.n * size_);
     }
 
 private:
+    Backend& backend_;
     std::int64_t size_;
 };
 
@@ -54,63 +49,41 @@ private:
 class Concat final : public Layer {
 public:
     Concat(const LayerContext& ctx)
-        : Layer(ctx.node.id), a_(ctx.info.inputs[0].numel()), b_(ctx.info.inputs[1].numel())
+        : Layer(ctx.node.id), backend_(ctx.backend), a_(ctx.info.inputs[0].numel()), b_(ctx.info.inputs[1].numel())
     {
     }
     void forward(const LayerIO& io) override
     {
-        for (std::int64_t n = 0; n < io.n; ++n) {
-            std::copy_n(io.in[0] + n * a_, a_, io.out + n * (a_ + b_));
-            std::copy_n(io.in[1] + n * b_, b_, io.out + n * (a_ + b_) + a_);
-        }
+        backend_.copyRows(io.in[0], a_, io.out, a_ + b_, 0, io.n, a_);
+        backend_.copyRows(io.in[1], b_, io.out, a_ + b_, a_, io.n, b_);
     }
     void backward(const LayerIO& io) override
     {
-        for (std::int64_t n = 0; n < io.n; ++n) {
-            if (io.dIn[0])
-                std::copy_n(io.dOut + n * (a_ + b_), a_, io.dIn[0] + n * a_);
-            if (io.dIn[1])
-                std::copy_n(io.dOut + n * (a_ + b_) + a_, b_, io.dIn[1] + n * b_);
-        }
+        // The halves of each row of dy back to their inputs: copyRows with the strides swapped.
+        if (io.dIn[0])
+            backend_.copyRows(io.dOut, a_ + b_, io.dIn[0], a_, 0, io.n, a_);
+        if (io.dIn[1])
+            backend_.copyRows(io.dOut + a_, a_ + b_, io.dIn[1], b_, 0, io.n, b_);
     }
 
 private:
+    Backend& backend_;
     std::int64_t a_, b_;
 };
 
 // Row-wise softmax of [n × classes].
 class Softmax final : public Layer {
 public:
-    Softmax(const LayerContext& ctx) : Layer(ctx.node.id), c_(ctx.info.output.numel()) {}
-    void forward(const LayerIO& io) override
+    Softmax(const LayerContext& ctx) : Layer(ctx.node.id), backend_(ctx.backend), c_(ctx.info.output.numel()) {}
+    void forward(const LayerIO& io) override { backend_.softmaxForward(io.in[0], io.out, io.n, c_); }
+    void backward(const LayerIO& io) override  // dx = y ⊙ (dy − ⟨dy, y⟩)
     {
-        for (std::int64_t n = 0; n < io.n; ++n) {
-            const float* x = io.in[0] + n * c_;
-            float* y = io.out + n * c_;
-            const float top = *std::max_element(x, x + c_);
-            float sum = 0;
-            for (std::int64_t i = 0; i < c_; ++i)
-                sum += (y[i] = std::exp(x[i] - top));
-            for (std::int64_t i = 0; i < c_; ++i)
-                y[i] /= sum;
-        }
-    }
-    void backward(const LayerIO& io) override
-    {
-        if (!io.dIn[0])
-            return;
-        for (std::int64_t n = 0; n < io.n; ++n) {  // dx = y ⊙ (dy − ⟨dy, y⟩)
-            const float* y = io.out + n * c_;
-            const float* dy = io.dOut + n * c_;
-            float dot = 0;
-            for (std::int64_t i = 0; i < c_; ++i)
-                dot += dy[i] * y[i];
-            for (std::int64_t i = 0; i < c_; ++i)
-                io.dIn[0][n * c_ + i] = y[i] * (dy[i] - dot);
-        }
+        if (io.dIn[0])
+            backend_.softmaxBackward(io.out, io.dOut, io.dIn[0], io.n, c_);
     }
 
 private:
+    Backend& backend_;
     std::int64_t c_;
 };
 

@@ -1,0 +1,287 @@
+// The device path of training, proven without a GPU: a backend whose memory the host cannot touch.
+// DisplacedBackend hands out addresses moved by 2^62 (non-canonical on x86-64: any load or store
+// through one faults) and moves them back only inside its operations, which run on a CPU backend.
+// A step that read or wrote backend memory on the host (a loss, a label, a parameter, a metric)
+// would crash; a host pointer passed where backend memory belongs fails the check in at(). Trained
+// through it, a model must end bit-identical to the same training on the CPU backend directly:
+// then the plan, the trainer, the optimiser, checkpoints and evaluation keep every tensor on the
+// "device" and cross only by upload() and download().
+#include "datasets/Batcher.h"
+#include "datasets/DatasetCatalogue.h"
+#include "engine/backends/cpu/CpuBackend.h"
+#include "engine/graph/ModelJson.h"
+#include "engine/train/Trainer.h"
+
+#include <QtTest>
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+using namespace neurite;
+
+namespace {
+
+constexpr std::uintptr_t kDisplacement = std::uintptr_t(1) << 62;
+
+class DisplacedBackend final : public Backend {
+public:
+    explicit DisplacedBackend(Backend& inner) : inner_(inner) {}
+    int foreignPointers = 0;   // host pointers passed where backend memory belongs
+
+    std::string name() const override { return "displaced"; }
+    std::string description() const override { return "a CPU backend behind addresses the host cannot use"; }
+    bool hostAddressable() const override { return false; }
+
+    void* allocate(std::int64_t bytes, const std::string& purpose) override
+    {
+        return displaced(inner_.allocate(bytes, purpose));
+    }
+    void release(void* p) override { inner_.release(p ? at(p) : nullptr); }
+    void upload(void* p, const void* host, std::int64_t bytes) override { inner_.upload(at(p), host, bytes); }
+    void download(void* host, const void* p, std::int64_t bytes) override { inner_.download(host, at(p), bytes); }
+    void fill(float* p, float v, std::int64_t n) override { inner_.fill(at(p), v, n); }
+
+    void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
+              std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) override
+    {
+        inner_.gemm(ta, tb, m, n, k, alpha, at(a), lda, at(b), ldb, beta, at(c), ldc);
+    }
+    std::int64_t convWorkspace(const ConvGeometry& g) const override { return inner_.convWorkspace(g); }
+    void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y, float* ws,
+                     std::int32_t* argmax) override
+    {
+        inner_.convForward(g, at(x), at(w), at(bias), at(y), at(ws), at(argmax));
+    }
+    void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy, float* dx,
+                      float* dw, float* db, float* ws, const std::int32_t* argmax) override
+    {
+        inner_.convBackward(g, at(x), at(w), at(y), at(dy), at(dx), at(dw), at(db), at(ws), at(argmax));
+    }
+    void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* a) override
+    {
+        inner_.maxPoolForward(g, at(x), at(y), at(a));
+    }
+    void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* a, float* dx) override
+    {
+        inner_.maxPoolBackward(g, at(dy), at(a), at(dx));
+    }
+    void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override { inner_.avgPoolForward(g, at(x), at(y)); }
+    void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) override
+    {
+        inner_.avgPoolBackward(g, at(dy), at(dx));
+    }
+
+    void activationForward(ActivationSpec a, const float* x, float* y, std::int64_t n) override
+    {
+        inner_.activationForward(a, at(x), at(y), n);
+    }
+    void activationBackward(ActivationSpec a, const float* x, const float* y, const float* dy, float* dx,
+                            std::int64_t n) override
+    {
+        inner_.activationBackward(a, at(x), at(y), at(dy), at(dx), n);
+    }
+    void dropoutForward(float p, std::uint64_t seed, std::uint32_t step, std::uint32_t stream, const float* x, float* y,
+                        float* mask, std::int64_t n) override
+    {
+        inner_.dropoutForward(p, seed, step, stream, at(x), at(y), at(mask), n);
+    }
+    void multiply(const float* a, const float* b, float* y, std::int64_t n) override { inner_.multiply(at(a), at(b), at(y), n); }
+    void add(const float* a, const float* b, float* y, std::int64_t n) override { inner_.add(at(a), at(b), at(y), n); }
+    void accumulate(const float* x, float* y, std::int64_t n) override { inner_.accumulate(at(x), at(y), n); }
+    void copy(const float* x, float* y, std::int64_t n) override { inner_.copy(at(x), at(y), n); }
+    void copyRows(const float* x, std::int64_t xs, float* y, std::int64_t ys, std::int64_t off, std::int64_t rows,
+                  std::int64_t width) override
+    {
+        inner_.copyRows(at(x), xs, at(y), ys, off, rows, width);
+    }
+    void addBias(float* y, const float* b, std::int64_t rows, std::int64_t c, std::int64_t p) override
+    {
+        inner_.addBias(at(y), at(b), rows, c, p);
+    }
+    void biasGradient(const float* dy, float* db, std::int64_t rows, std::int64_t c, std::int64_t p) override
+    {
+        inner_.biasGradient(at(dy), at(db), rows, c, p);
+    }
+    void softmaxForward(const float* x, float* y, std::int64_t rows, std::int64_t w) override
+    {
+        inner_.softmaxForward(at(x), at(y), rows, w);
+    }
+    void softmaxBackward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t w) override
+    {
+        inner_.softmaxBackward(at(y), at(dy), at(dx), rows, w);
+    }
+    void lossForward(LossSpec l, const float* x, LossTarget t, std::int64_t rows, std::int64_t w, float* loss) override
+    {
+        inner_.lossForward(l, at(x), {at(t.labels), at(t.targets)}, rows, w, at(loss));
+    }
+    void lossBackward(LossSpec l, const float* x, LossTarget t, std::int64_t rows, std::int64_t w, float* dx) override
+    {
+        inner_.lossBackward(l, at(x), {at(t.labels), at(t.targets)}, rows, w, at(dx));
+    }
+    void batchNormForward(const float* x, float* y, std::int64_t n, std::int64_t c, std::int64_t p,
+                          const BatchNormTensors& t, float momentum, float eps, bool training) override
+    {
+        inner_.batchNormForward(at(x), at(y), n, c, p, at(t), momentum, eps, training);
+    }
+    void batchNormBackward(const float* x, const float* dy, float* dx, std::int64_t n, std::int64_t c, std::int64_t p,
+                           const BatchNormTensors& t, float* dgamma, float* dbeta) override
+    {
+        inner_.batchNormBackward(at(x), at(dy), at(dx), n, c, p, at(t), at(dgamma), at(dbeta));
+    }
+    void layerNormForward(const float* x, float* y, std::int64_t rows, std::int64_t w, const float* gamma,
+                          const float* beta, float eps, float* mean, float* invstd) override
+    {
+        inner_.layerNormForward(at(x), at(y), rows, w, at(gamma), at(beta), eps, at(mean), at(invstd));
+    }
+    void layerNormBackward(const float* x, const float* dy, float* dx, std::int64_t rows, std::int64_t w,
+                           const float* gamma, const float* mean, const float* invstd, float* dgamma, float* dbeta) override
+    {
+        inner_.layerNormBackward(at(x), at(dy), at(dx), rows, w, at(gamma), at(mean), at(invstd), at(dgamma), at(dbeta));
+    }
+    void globalAvgPoolForward(const float* x, float* y, std::int64_t planes, std::int64_t size) override
+    {
+        inner_.globalAvgPoolForward(at(x), at(y), planes, size);
+    }
+    void globalAvgPoolBackward(const float* dy, float* dx, std::int64_t planes, std::int64_t size) override
+    {
+        inner_.globalAvgPoolBackward(at(dy), at(dx), planes, size);
+    }
+    void optimizerStep(const OptimizerStepSettings& s, std::span<const OptimizerSlot> tensors) override
+    {
+        std::vector<OptimizerSlot> real;
+        for (const OptimizerSlot& slot : tensors)
+            real.push_back({at(slot.value), at(slot.grad), at(slot.state0), at(slot.state1), slot.count});
+        inner_.optimizerStep(s, real);
+    }
+    void clipGradientNorm(std::span<const GradientSlice> gradients, double maxNorm, float* norm) override
+    {
+        std::vector<GradientSlice> real;
+        for (const GradientSlice& g : gradients)
+            real.push_back({at(g.data), g.count});
+        inner_.clipGradientNorm(real, maxNorm, at(norm));
+    }
+    void countNonFinite(const float* x, std::int64_t n, std::int32_t* found) override
+    {
+        inner_.countNonFinite(at(x), n, at(found));
+    }
+    void countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes, int k,
+                   std::int32_t* hits) override
+    {
+        inner_.countTopK(at(scores), at(labels), rows, classes, k, at(hits));
+    }
+    void addToConfusion(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes,
+                        std::int32_t* matrix) override
+    {
+        inner_.addToConfusion(at(scores), at(labels), rows, classes, at(matrix));
+    }
+
+private:
+    static void* displaced(void* real) { return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(real) + kDisplacement); }
+    // The real address of backend memory; null stays null. A pointer that was never displaced is
+    // host memory passed by mistake: counted, and passed on so that the test can say which run.
+    template <class T>
+    T* at(T* p)
+    {
+        if (!p)
+            return p;
+        const auto address = reinterpret_cast<std::uintptr_t>(p);
+        if (address < kDisplacement) {
+            ++foreignPointers;
+            return p;
+        }
+        return reinterpret_cast<T*>(address - kDisplacement);
+    }
+    BatchNormTensors at(const BatchNormTensors& t)
+    {
+        return {at(t.gamma), at(t.beta), at(t.runningMean), at(t.runningVar), at(t.savedMean), at(t.savedInvstd)};
+    }
+
+    Backend& inner_;
+};
+
+struct Outcome {
+    std::vector<std::vector<float>> weights;
+    TrainResult result;
+    EvalResult evaluation;
+};
+
+// Two epochs of `model` on 256 Fashion-MNIST images, validated on 64 (evaluation: hits and the
+// confusion matrix on the backend), with Adam and clipping; then the checkpoint's tensors.
+Outcome train(const std::string& model, Backend& backend)
+{
+    const ModelGraph g = loadModel(NEURITE_SOURCE_DIR "/resources/models/" + model + ".json");
+    DataBundle data = loadDataset("fashion-mnist");
+    data.train.labels.resize(320);
+    data.train.bytes.resize(320 * 784);
+    std::vector<std::int64_t> trainIndices(256), validationIndices(64);
+    for (std::int64_t i = 0; i < 256; ++i)
+        trainIndices[std::size_t(i)] = i;
+    for (std::int64_t i = 0; i < 64; ++i)
+        validationIndices[std::size_t(i)] = 256 + i;
+    TrainConfig c;
+    c.epochs = 2;
+    c.batch = 48;   // 256 = 5 × 48 + 16: the last batch is smaller
+    c.clipNorm = 1.0;
+    Trainer trainer(g, backend, c);
+    Batcher trainBatches(data.train, trainIndices, c.batch, true, {2, true}, 1);
+    Batcher validation(data.train, validationIndices, c.batch, false, Augment{}, 1);
+    Outcome out;
+    out.result = trainer.run(trainBatches, &validation, {}, CancelToken());
+    Batcher test(data.train, validationIndices, c.batch, false, Augment{}, 1);
+    out.evaluation = trainer.evaluate(test);
+    for (auto& [name, t] : trainer.checkpointTensors())
+        out.weights.emplace_back(t->data(), t->data() + t->numel());
+    return out;
+}
+
+} // namespace
+
+class TestDevicePath : public QObject {
+    Q_OBJECT
+private slots:
+    // Every example model with a layer of each kind: MLP; CNN (fused conv-ReLU-pool); batch norm
+    // and dropout; residual (Add, fan-out gradients, global average pooling).
+    void trainsBitIdenticalBehindDeviceAddresses_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const char* m : {"mlp", "cnn", "cnn-batchnorm", "resnet-small"})
+            QTest::newRow(m) << QString::fromLatin1(m);
+    }
+    void trainsBitIdenticalBehindDeviceAddresses()
+    {
+        QFETCH(QString, model);
+        CpuBackend direct(2), inner(2);
+        DisplacedBackend device(inner);
+        const Outcome want = train(model.toStdString(), direct);
+        const Outcome got = train(model.toStdString(), device);
+        QCOMPARE(device.foreignPointers, 0);
+        QCOMPARE(got.result.status, want.result.status);
+        QCOMPARE(got.result.steps, want.result.steps);
+        QCOMPARE(got.result.epochs.back().trainLoss, want.result.epochs.back().trainLoss);
+        QCOMPARE(got.result.epochs.back().validation.accuracy, want.result.epochs.back().validation.accuracy);
+        QCOMPARE(got.evaluation.confusion, want.evaluation.confusion);
+        QCOMPARE(got.evaluation.loss, want.evaluation.loss);
+        QCOMPARE(got.weights.size(), want.weights.size());
+        for (std::size_t i = 0; i < want.weights.size(); ++i)
+            QVERIFY2(got.weights[i] == want.weights[i], qPrintable(QStringLiteral("checkpoint tensor %1 differs").arg(i)));
+    }
+
+    // The displacement itself: the host cannot read what the backend holds.
+    void displacedMemoryIsNotHostMemory()
+    {
+        CpuBackend inner(1);
+        DisplacedBackend device(inner);
+        BackendBuffer<float> buffer(device, 4, "test");
+        QVERIFY(reinterpret_cast<std::uintptr_t>(buffer.data()) >= kDisplacement);
+        buffer.upload({1, 2, 3, 4});
+        device.fill(buffer.data() + 1, 9.0f, 2);
+        QCOMPARE(buffer.download(), (std::vector<float>{1, 9, 9, 4}));
+        float host = 5;
+        device.copy(&host, buffer.data(), 1);   // a host pointer where backend memory belongs
+        QCOMPARE(device.foreignPointers, 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDevicePath)
+#include "tst_device_path.moc"
