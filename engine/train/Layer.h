@@ -44,6 +44,8 @@ public:
     // Losses report the mean loss of the last forward pass; other layers return 0.
     virtual double lossValue() const { return 0.0; }
     virtual bool isLoss() const { return false; }
+    // Losses: write the mean loss into target (a float of the backend's memory) from now on.
+    virtual void setLossOutput(float*) {}
     // Asks the layer to apply a ReLU to its own output from now on (a fusion of the plan);
     // returns false when it cannot. The layer's backward pass must not read its output.
     virtual bool fuseRelu() { return false; }

@@ -117,16 +117,13 @@ std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config, Backen
     return std::make_unique<BackendOptimizer>(config, backend);
 }
 
-double clipGradientNorm(Backend& backend, const std::vector<Parameter*>& params, double maxNorm, float* norm)
+void clipGradients(Backend& backend, const std::vector<Parameter*>& params, double maxNorm, float* norm)
 {
     std::vector<GradientSlice> gradients;
     for (auto* p : params)
         if (p->learned)
             gradients.push_back({p->liveGrad(), p->grad.numel()});
     backend.clipGradientNorm(gradients, maxNorm, norm);
-    float value = 0;
-    backend.download(&value, norm, sizeof value);
-    return value;
 }
 
 } // namespace neurite

@@ -45,8 +45,8 @@ void validateOptimizer(const OptimizerConfig& config);
 // The update runs on `backend`, which must outlive the optimiser. Throws as validateOptimizer.
 std::unique_ptr<Optimizer> createOptimizer(const OptimizerConfig& config, Backend& backend);
 
-// Scales all gradients so that their global L2 norm is at most maxNorm (0: never); returns the
-// norm before. norm: a float of the backend's memory for the result, read back once.
-double clipGradientNorm(Backend& backend, const std::vector<Parameter*>& params, double maxNorm, float* norm);
+// Scales all gradients so that their global L2 norm is at most maxNorm (0: never); writes the norm
+// before into norm, a float of the backend's memory.
+void clipGradients(Backend& backend, const std::vector<Parameter*>& params, double maxNorm, float* norm);
 
 } // namespace neurite

@@ -200,7 +200,7 @@ const LayerIO& Plan::io(int l)
     return io;
 }
 
-double Plan::forward(std::int64_t n, bool training)
+void Plan::forward(std::int64_t n, bool training)
 {
     if (n < 1 || n > batch_)
         throw Error("Plan::forward: batch of " + std::to_string(n) + " outside [1, " + std::to_string(batch_) + "]");
@@ -216,8 +216,11 @@ double Plan::forward(std::int64_t n, bool training)
     for (std::size_t l = 0; l < layers_.size(); ++l)
         if (!skipForward_[l])
             layers_[l]->forward(io(int(l)));
-    return layers_[lossIndex_]->lossValue();
 }
+
+double Plan::loss() const { return layers_[lossIndex_]->lossValue(); }
+
+void Plan::setLossOutput(float* target) { layers_[lossIndex_]->setLossOutput(target); }
 
 void Plan::backward()
 {

@@ -33,8 +33,13 @@ public:
     std::int32_t* labels();
     const Shape& inputShape() const { return inputShape_; }
 
-    // Runs the layers for the first n samples; returns the mean loss.
-    double forward(std::int64_t n, bool training);
+    // Runs the layers for the first n samples (nothing is read back).
+    void forward(std::int64_t n, bool training);
+    // The mean loss of the last forward pass, read back from the backend.
+    double loss() const;
+    // Where the loss layer writes its mean loss from now on (a float of the backend's memory; by
+    // default its own), so that a trainer reads it back with the step's other results.
+    void setLossOutput(float* target);
     // Gradients of every parameter for the last forward pass.
     void backward();
 

@@ -41,11 +41,12 @@ void validate(const TrainConfig& c)
 }
 
 Trainer::Trainer(const ModelGraph& graph, Backend& backend, TrainConfig config)
-    : config_(std::move(config)), backend_(backend), norm_(backend, 1, "gradient norm"),
+    : config_(std::move(config)), backend_(backend), step_(backend, sizeof(StepResults) / sizeof(float), "step results"),
       hits_(backend, 2, "hit counts")
 {
     validate(config_);
     plan_ = std::make_unique<Plan>(graph, backend, config_.batch, config_.seed);
+    plan_->setLossOutput(step_.data() + kStepLoss);
     optimizer_ = createOptimizer(config_.optimizer, backend);
 }
 
@@ -90,7 +91,8 @@ EvalResult Trainer::evaluate(BatchSource& source)
         confusion = BackendBuffer<std::int32_t>(backend_, c * c, "confusion matrix");
     }
     while (const std::int64_t n = source.next(plan_->input(), plan_->labels(), plan_->batch())) {
-        lossSum += plan_->forward(n, false) * double(n);
+        plan_->forward(n, false);
+        lossSum += plan_->loss() * double(n);
         if (plan_->classifies()) {
             const std::int32_t* labels = plan_->labelsOnBackend();
             backend_.countTopK(plan_->prediction(), labels, n, c, 1, hits_.data());
@@ -145,7 +147,19 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             const std::int64_t n = train.next(plan_->input(), plan_->labels(), plan_->batch());
             if (n == 0)
                 break;
-            const double loss = plan_->forward(n, true);
+            // The step's results gather in one buffer of the backend, read back once, before the
+            // update (a diverged step changes no weight): loss, gradient norm, top-1 hits.
+            plan_->forward(n, true);
+            if (plan_->classifies()) {
+                backend_.fill(step_.data() + kStepHits, 0.0f, 1);   // all bits 0: the integer 0
+                backend_.countTopK(plan_->prediction(), plan_->labelsOnBackend(), n, plan_->predictionSize(), 1,
+                                   reinterpret_cast<std::int32_t*>(step_.data() + kStepHits));
+            }
+            plan_->backward();
+            clipGradients(backend_, params, config_.clipNorm, step_.data() + kStepNorm);
+            StepResults results;
+            backend_.download(&results, step_.data(), sizeof results);
+            const double loss = results.loss;
             if (!std::isfinite(loss)) {
                 result.status = RunStatus::Diverged;
                 result.divergedNode = plan_->firstNonFinite();
@@ -156,9 +170,8 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
                 result.seconds = since(start);
                 return result;
             }
-            plan_->backward();
             StepStats s;
-            s.gradNorm = clipGradientNorm(backend_, params, config_.clipNorm, norm_.data());
+            s.gradNorm = results.gradientNorm;
             s.lr = schedule.lr(result.steps);
             optimizer_->step(params, s.lr);
             ++result.steps;
@@ -166,13 +179,7 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
                 result.firstStepSeconds = since(start);
 
             lossSum += loss * double(n);
-            std::int64_t batchHits = 0;
-            if (plan_->classifies()) {
-                resetHits();
-                backend_.countTopK(plan_->prediction(), plan_->labelsOnBackend(), n, plan_->predictionSize(), 1,
-                                   hits_.data());
-                batchHits = readHits()[0];
-            }
+            const std::int64_t batchHits = plan_->classifies() ? results.hits : 0;
             hits += batchHits;
             seen += n;
             if (callbacks.onStep) {

@@ -119,10 +119,19 @@ private:
     void checkSource(const BatchSource& source, const char* what) const;
     void resetHits();
     std::array<std::int64_t, 2> readHits() const;   // top-1 and top-k hits since resetHits()
+    // What a training step reads back from the backend, in one download (floats and an integer
+    // side by side in one buffer of the backend: StepResults' layout).
+    struct StepResults {
+        float loss;
+        float gradientNorm;
+        std::int32_t hits;                           // top-1
+        std::int32_t unused;
+    };
+    static constexpr int kStepLoss = 0, kStepNorm = 1, kStepHits = 2;   // offsets in floats
     TrainConfig config_;
     Backend& backend_;
-    BackendBuffer<float> norm_;                      // [1] the gradient norm of the step
-    BackendBuffer<std::int32_t> hits_;               // [2] top-1 and top-k hits
+    BackendBuffer<float> step_;                      // StepResults
+    BackendBuffer<std::int32_t> hits_;               // [2] top-1 and top-k hits of an evaluation
     std::unique_ptr<Plan> plan_;
     std::unique_ptr<Optimizer> optimizer_;
     TrainerState state_;

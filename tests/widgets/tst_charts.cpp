@@ -255,10 +255,6 @@ void TestCharts::appendingRepaintsOnlyTheNewPoints()
     chart.setSeries("loss", "loss", Qt::red, std::span(points).first(400));
     chart.show();
     QVERIFY(QTest::qWaitForWindowExposed(&chart));
-    chart.flush();
-    QTest::qWait(50);
-    QCOMPARE(chart.xRange(), (AxisRange{0, 1000}));
-
     QWidget* viewport = chart.findChild<MetricChartView*>()->viewport();
     struct PaintRects : QObject {
         QList<QRect> rects;
@@ -270,6 +266,16 @@ void TestCharts::appendingRepaintsOnlyTheNewPoints()
         }
     } painted;
     viewport->installEventFilter(&painted);
+    // Until the layout has settled (the axis labels take a step or two) and nothing repaints.
+    for (int i = 0; i < 100; ++i) {
+        painted.rects.clear();
+        chart.flush();
+        QTest::qWait(30);
+        if (painted.rects.isEmpty())
+            break;
+    }
+    QVERIFY(painted.rects.isEmpty());
+    QCOMPARE(chart.xRange(), (AxisRange{0, 1000}));
     const auto screen = [&] { return chart.screen()->grabWindow(chart.winId()).toImage(); };   // as shown, not redrawn
 
     for (int from = 400; from < 600; from += 50) {

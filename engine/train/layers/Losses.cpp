@@ -22,11 +22,12 @@ public:
     double lossValue() const override
     {
         float value = 0;
-        backend_.download(&value, loss_.data(), sizeof value);
+        backend_.download(&value, output(), sizeof value);
         return value;
     }
+    void setLossOutput(float* target) override { output_ = target; }
 
-    void forward(const LayerIO& io) override { backend_.lossForward(spec_, io.in[0], target(io), io.n, d_, loss_.data()); }
+    void forward(const LayerIO& io) override { backend_.lossForward(spec_, io.in[0], target(io), io.n, d_, output()); }
 
     void backward(const LayerIO& io) override
     {
@@ -34,6 +35,7 @@ public:
     }
 
 private:
+    float* output() const { return output_ ? output_ : loss_.data(); }
     LossTarget target(const LayerIO& io) const
     {
         return targetIsInput_ ? LossTarget{nullptr, io.modelInput} : LossTarget{io.labels, nullptr};
@@ -42,7 +44,8 @@ private:
     std::int64_t d_;
     bool targetIsInput_;
     LossSpec spec_;
-    BackendBuffer<float> loss_;   // [1]
+    BackendBuffer<float> loss_;   // [1], unless the plan gave another place (setLossOutput)
+    float* output_ = nullptr;
 };
 
 } // namespace
