@@ -14,13 +14,16 @@ template <class T>
 class BackendBuffer {
 public:
     BackendBuffer() = default;
-    // count elements, zeroed; purpose names it in an out-of-memory error (a node id).
+    // count elements, zeroed (on the backend: no host copy of their size is made); purpose names
+    // it in an out-of-memory error (a node id).
     BackendBuffer(Backend& backend, std::int64_t count, const std::string& purpose)
         : backend_(&backend), count_(count)
     {
         data_ = static_cast<T*>(backend.allocate(bytes() ? bytes() : 1, purpose));
-        if (count > 0)
-            backend.upload(data_, std::vector<T>(std::size_t(count)).data(), bytes());
+        if (count <= 0)
+            return;
+        static_assert(sizeof(T) == sizeof(float), "zeroed through fill(): 4-byte elements only");
+        backend.fill(reinterpret_cast<float*>(data_), 0.0f, count);   // 0.0f: every bit 0, any 4-byte zero
     }
     ~BackendBuffer()
     {

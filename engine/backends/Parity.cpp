@@ -1,5 +1,6 @@
 #include "engine/backends/Parity.h"
 
+#include "engine/backends/BackendBuffer.h"
 #include "engine/core/Rng.h"
 #include "engine/core/Shape.h"
 
@@ -28,31 +29,14 @@ std::string dims(std::initializer_list<std::int64_t> d) { return Shape(std::vect
 // Values in the subject backend's own memory (a GPU's, for a device backend): uploaded from the
 // host, read back with host(). The reference runs on host vectors.
 template <class T>
-class BackendArray {
-public:
-    BackendArray(Backend& backend, const std::vector<T>& values) : backend_(backend), count_(values.size())
+struct BackendArray : BackendBuffer<T> {
+    BackendArray(Backend& backend, const std::vector<T>& values)
+        : BackendBuffer<T>(backend, std::int64_t(values.size()), "parity check")
     {
-        data_ = static_cast<T*>(backend.allocate(std::int64_t(std::max<std::size_t>(bytes(), 1)), "parity check"));
-        backend.upload(data_, values.data(), std::int64_t(bytes()));
+        this->upload(values);
     }
-    BackendArray(Backend& backend, std::size_t count) : BackendArray(backend, std::vector<T>(count)) {}
-    ~BackendArray() { backend_.release(data_); }
-    BackendArray(const BackendArray&) = delete;
-    BackendArray& operator=(const BackendArray&) = delete;
-
-    T* data() { return data_; }
-    std::vector<T> host() const
-    {
-        std::vector<T> out(count_);
-        backend_.download(out.data(), data_, std::int64_t(bytes()));
-        return out;
-    }
-
-private:
-    std::size_t bytes() const { return count_ * sizeof(T); }
-    Backend& backend_;
-    std::size_t count_;
-    T* data_ = nullptr;
+    BackendArray(Backend& backend, std::size_t count) : BackendBuffer<T>(backend, std::int64_t(count), "parity check") {}
+    std::vector<T> host() const { return this->download(); }
 };
 using Floats = BackendArray<float>;
 using Indices = BackendArray<std::int32_t>;
