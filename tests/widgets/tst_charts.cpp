@@ -82,6 +82,7 @@ private slots:
     // ---- MetricChart
     void appendedPointsAreDrawnReducedAtTheNextTick();
     void appendingRepaintsOnlyTheNewPoints();
+    void yAxisEndsOnItsTicks();
     void smoothingKeepsTheRawCurve();
     void logScaleSkipsValuesItCannotShow();
     void emptyAndNanSeriesShowThePlaceholder();
@@ -196,6 +197,11 @@ void TestCharts::axisRangesAndTicks()
     QCOMPARE(fittedRange(0, 1, false, 5), paddedRange(0, 1, false));
     QCOMPARE(fittedRange(-3.0000000001, 1, false, 6), paddedRange(-3, 1, false));   // a rounding error is no tick
     QCOMPARE(fittedRange(2, 2, false, 4), paddedRange(2, 2, false));
+    // The axis's ticks are the step it was widened to, not one coarsened by the padding: 0.3..2.3 in
+    // 2 ticks is 0..4 by 2 (the padded span, 4.4, would call for 5 and label only the 0).
+    QCOMPARE(fittedRange(0.3, 2.3, false, 2), paddedRange(0, 4, false));
+    QCOMPARE(shownTickInterval(fittedRange(0.3, 2.3, false, 2), 2), 2.0);
+    QCOMPARE(shownTickInterval(fittedRange(0.05, 2.9, false, 4), 4), 1.0);
     const AxisRange logFit = fittedRange(0.03, 2.3, true, 4), logWant = paddedRange(0.02, 5, true);
     QVERIFY(std::abs(logFit.lo / logWant.lo - 1) < 1e-12 && std::abs(logFit.hi / logWant.hi - 1) < 1e-12);
 }
@@ -313,6 +319,32 @@ void TestCharts::appendingRepaintsOnlyTheNewPoints()
     chart.setPlannedXRange(std::nullopt);
     chart.flush();
     QCOMPARE(chart.xRange(), (AxisRange{0, 600}));
+}
+
+// A fitted y axis is the data widened to ticks, then padded: its labelled ticks are that step.
+void TestCharts::yAxisEndsOnItsTicks()
+{
+    for (int height : {160, 300, 600}) {
+        MetricChart chart;
+        chart.resize(500, height);
+        chart.setLegendVisible(false);
+        chart.setSeries("loss", "loss", Qt::red, std::vector<QPointF>{{0, 2.3}, {1, 1.1}, {2, 0.3}});
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        chart.flush();
+        QValueAxis* y = nullptr;
+        for (QAbstractAxis* a : chart.chart()->axes(Qt::Vertical))
+            if (a->isVisible())
+                y = qobject_cast<QValueAxis*>(a);
+        QVERIFY(y);
+        const AxisRange shown = chart.yRange();
+        const double span = (shown.hi - shown.lo) / (1 + 2 * kAxisMargin), step = y->tickInterval();
+        const double lo = shown.lo + kAxisMargin * span, hi = shown.hi - kAxisMargin * span;
+        const auto onTick = [step](double v) { return std::abs(v / step - std::round(v / step)) < 1e-9; };
+        QVERIFY2(onTick(lo) && onTick(hi) && (hi - lo) / step >= 2,
+                 qPrintable(QStringLiteral("height %1: %2..%3 by %4").arg(height).arg(lo).arg(hi).arg(step)));
+        QVERIFY(lo <= 0.3 && hi >= 2.3);
+    }
 }
 
 void TestCharts::smoothingKeepsTheRawCurve()

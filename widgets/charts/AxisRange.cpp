@@ -68,3 +68,8 @@ AxisRange fittedRange(double lo, double hi, bool logarithmic, int maxTicks)
     }
     return paddedRange(r.lo, r.hi, false);
 }
+
+double shownTickInterval(AxisRange shown, int maxTicks)
+{
+    return niceTickInterval((shown.hi - shown.lo) / (1 + 2 * kAxisMargin), maxTicks);
+}

@@ -9,7 +9,8 @@ struct AxisRange {
 
 // [lo, hi] grown by `margin` of its span on each side; on a logarithmic axis the span is counted
 // in decades (lo and hi must then be > 0). A single value (lo == hi) gets a range around it.
-AxisRange paddedRange(double lo, double hi, bool logarithmic, double margin = 0.05);
+constexpr double kAxisMargin = 0.05;
+AxisRange paddedRange(double lo, double hi, bool logarithmic, double margin = kAxisMargin);
 
 // The smallest 1, 2 or 5 × 10ᵏ step that cuts `span` into at most `maxTicks` intervals.
 double niceTickInterval(double span, int maxTicks);
@@ -19,3 +20,7 @@ double niceTickInterval(double span, int maxTicks);
 // instead of rescaling at every new extreme. Linear: to multiples of niceTickInterval(span,
 // maxTicks), that of the widened range itself; logarithmic: to 1, 2 or 5 × 10ᵏ.
 AxisRange fittedRange(double lo, double hi, bool logarithmic, int maxTicks);
+
+// The tick step of a linear axis showing `shown`: that of the span without its padding, so that a
+// fittedRange gets the step it was widened to (the padding must not coarsen it).
+double shownTickInterval(AxisRange shown, int maxTicks);

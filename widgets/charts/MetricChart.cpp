@@ -517,7 +517,7 @@ void MetricChart::rebuild()
 int MetricChart::yTickCount() const
 {
     const double height = chart_->plotArea().height();
-    return std::max(2, int((height > 16 ? height : 300) / 50));
+    return std::max(3, int((height > 16 ? height : 300) / 40));   // a live chart's strip is short: 3 at least
 }
 
 // Reduces one curve's drawable points to the columns of the visible range (skipped if nothing
@@ -568,7 +568,7 @@ void MetricChart::applyAxisRanges()
     const double width = plot.width() > 16 ? plot.width() : 400;
     setRangeAndTicks(xAxis_, shownX_, niceTickInterval(shownX_.hi - shownX_.lo, std::max(2, int(width / 90))));
     if (!log_) {
-        setRangeAndTicks(linearY_, shownY_, niceTickInterval(shownY_.hi - shownY_.lo, yTickCount()));
+        setRangeAndTicks(linearY_, shownY_, shownTickInterval(shownY_, yTickCount()));
         return;
     }
     // Ticks fall on powers of the base only: under a few decades, 10^(1/k), which keeps the
