@@ -17,7 +17,7 @@ std::vector<std::string> backendNames()
     return {"cpu", "reference"};
 }
 
-std::unique_ptr<Backend> createBackend(const std::string& name, int threads)
+std::unique_ptr<Backend> createBackend(const std::string& name, int threads, BackendOptions options)
 {
     if (name == "cpu")
         return std::make_unique<CpuBackend>(threads);
@@ -28,7 +28,7 @@ std::unique_ptr<Backend> createBackend(const std::string& name, int threads)
         if (!cuda.available)
             throw ConfigError("device 'cuda': no usable GPU: " + cuda.reason + "; use --device cpu");
         try {
-            return std::make_unique<CudaBackend>(CudaBackendOptions{0, false});
+            return std::make_unique<CudaBackend>(CudaBackendOptions{0, options.allowTf32, options.deterministic});
         } catch (const Error& e) {
             throw ConfigError("device 'cuda': " + cuda.devices[0].name + " could not be used: " + e.what() +
                               "; use --device cpu");

@@ -9,8 +9,14 @@
 namespace neurite {
 
 std::vector<std::string> backendNames();                       // "cpu", "reference"
+// How a GPU backend may compute (the CPU backends are always fp32 and deterministic).
+struct BackendOptions {
+    bool allowTf32 = false;        // matrix products and convolutions on TF32 tensor cores
+    bool deterministic = false;    // only algorithms that give the same bits run after run
+};
+
 // Throws ConfigError for an unknown or unavailable backend, naming the ones there are.
-std::unique_ptr<Backend> createBackend(const std::string& name, int threads = 0);
+std::unique_ptr<Backend> createBackend(const std::string& name, int threads = 0, BackendOptions options = {});
 
 // What `neurite doctor` reports of a CPU backend made by createBackend("cpu"): the start-up check
 // of its matrix product against the reference, its threads, and the kernel its convolutions use.

@@ -53,6 +53,10 @@ void validate(const JobSpec& job)
         throw ConfigError("--batch " + std::to_string(job.train.batch) + " is too large (at most 65536)");
     if (job.threads < 0)
         throw ConfigError("--threads must be 0 (all cores) or more");
+    if (job.precision == "bf16")
+        throw ConfigError("--precision bf16 (bf16 arithmetic with fp32 master weights) is not built yet; use fp32 or tf32");
+    if (job.precision != "fp32" && job.precision != "tf32")
+        throw ConfigError("--precision " + job.precision + ": choose fp32 or tf32");
     if (!(job.data.valSplit >= 0 && job.data.valSplit < 1))
         throw ConfigError("--val-split must be at least 0 and below 1");
     if (job.data.trainSamples < 0 || job.data.augmentCrop < 0)
@@ -83,6 +87,8 @@ nlohmann::json jobToJson(const JobSpec& job)
     j["train"]["label_smoothing"] = job.labelSmoothing ? nlohmann::json(*job.labelSmoothing) : nlohmann::json(nullptr);
     j["device"] = job.device;
     j["threads"] = job.threads;
+    j["precision"] = job.precision;
+    j["deterministic"] = job.deterministic;
     const RecordSettings& r = job.recording;
     j["recording"] = {{"record", r.record}, {"name", r.name}, {"tags", r.tags}, {"checkpoint_every", r.checkpointEvery},
                       {"keep_last", r.keepLast}, {"keep_best", r.keepBest}};
@@ -91,7 +97,7 @@ nlohmann::json jobToJson(const JobSpec& job)
 
 JobSpec jobFromJson(const nlohmann::json& j, const std::string& where)
 {
-    onlyKnown(j, {"version", "data", "train", "device", "threads", "recording"}, where, "");
+    onlyKnown(j, {"version", "data", "train", "device", "threads", "precision", "deterministic", "recording"}, where, "");
     int version = kJobFormatVersion;
     read(j, "version", version, where, "");
     if (version > kJobFormatVersion)
@@ -145,6 +151,8 @@ JobSpec jobFromJson(const nlohmann::json& j, const std::string& where)
 
     read(j, "device", job.device, where, "");
     read(j, "threads", job.threads, where, "");
+    read(j, "precision", job.precision, where, "");
+    read(j, "deterministic", job.deterministic, where, "");
     const auto& r = section(j, "recording");
     onlyKnown(r, {"record", "name", "tags", "checkpoint_every", "keep_last", "keep_best"}, where, "recording.");
     read(r, "record", job.recording.record, where, "recording.");

@@ -41,6 +41,9 @@ struct JobSpec {
     std::optional<double> labelSmoothing;  // overrides every CrossEntropyLoss's label_smoothing
     std::string device = "cpu";          // cpu, reference or cuda (cuda falls back to the CPU)
     int threads = 0;                     // CPU threads; 0: all cores
+    std::string precision = "fp32";      // fp32; tf32 (a GPU's tensor cores: matrix products and
+                                         // convolutions round inputs to 10-bit mantissas); bf16: refused, not built yet
+    bool deterministic = false;          // a GPU uses only deterministic algorithms (the CPU always does)
     RecordSettings recording;
 };
 

@@ -34,6 +34,8 @@ const std::vector<FlagSpec>& jobFlags()
         {"seed", "N", "random seed: same seed and threads give identical weights [1]"},
         {"threads", "N", "CPU threads [all cores]"},
         {"device", "NAME", "cpu, cuda (a GPU; the CPU when none is usable) or reference (slow, the readable truth) [cpu]"},
+        {"precision", "NAME", "fp32, or tf32 (a GPU's tensor cores for matrix products and convolutions) [fp32]"},
+        {"deterministic", "", "a GPU uses only deterministic algorithms: the same weights run after run"},
         {"name", "TEXT", "the run's name [run N]"},
         {"tag", "TAGS", "tags for the run, comma-separated"},
         {"checkpoint-every", "N", "save a checkpoint every N epochs (and after the last) [1]"},
@@ -151,6 +153,9 @@ JobSpec jobFromFlags(const std::map<std::string, std::string>& values, JobSpec j
     f.integer("seed", c.seed);
     f.integer("threads", job.threads);
     f.text("device", job.device);
+    f.text("precision", job.precision);
+    if (f.has("deterministic"))
+        job.deterministic = true;
     f.text("name", job.recording.name);
     if (f.has("tag")) {
         std::string tags;

@@ -106,7 +106,7 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
     requireValid(analyse(graph_, config.batch));  // model errors before the data is read
 
     try {
-        backend_ = createBackend(spec_.device, spec_.threads);
+        backend_ = createBackend(spec_.device, spec_.threads, {spec_.precision == "tf32", spec_.deterministic});
     } catch (const ConfigError& e) {
         // One build runs everywhere: a GPU asked for but not usable here is said once, and the
         // run goes on on the CPU.

@@ -51,6 +51,7 @@ struct Recorded {
 
 struct FakeContextData {
     bool allowTf32 = false;
+    bool deterministic = false;
     NeuriteCudaFailure failure{};
     Recorded seen;
 };
@@ -77,6 +78,7 @@ int fakeCreate(const NeuriteCudaOptions* options, NeuriteCudaContext** out, char
     }
     auto* d = new FakeContextData;
     d->allowTf32 = options->allowTf32 != 0;
+    d->deterministic = options->deterministic != 0;
     lastSeen = &d->seen;
     *out = reinterpret_cast<NeuriteCudaContext*>(d);
     return NEURITE_CUDA_OK;
@@ -95,7 +97,8 @@ const NeuriteCudaFailure* fakeLastFailure(const NeuriteCudaContext* c)
 
 int fakeDescribe(NeuriteCudaContext* c, char* text, size_t capacity)
 {
-    std::snprintf(text, capacity, "fake GPU%s", data(c)->allowTf32 ? ", TF32 allowed" : "");
+    std::snprintf(text, capacity, "fake GPU%s%s", data(c)->allowTf32 ? ", TF32 allowed" : "",
+                  data(c)->deterministic ? ", deterministic" : "");
     return NEURITE_CUDA_OK;
 }
 
@@ -345,9 +348,15 @@ class TestCudaAdapter : public QObject {
     Q_OBJECT
 
 private slots:
+    void optionsReachTheModule()
+    {
+        CudaBackend backend(kFake, {0, false, true});
+        QCOMPARE(backend.description(), std::string("fake GPU, deterministic"));
+    }
+
     void basics()
     {
-        CudaBackend backend(kFake, {0, true});
+        CudaBackend backend(kFake, {0, true, false});
         QCOMPARE(backend.name(), std::string("cuda"));
         QCOMPARE(backend.description(), std::string("fake GPU, TF32 allowed"));
         QVERIFY(!backend.hostAddressable());

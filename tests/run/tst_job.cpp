@@ -62,6 +62,8 @@ private slots:
         job.train.seed = 42;
         job.labelSmoothing = 0.1;
         job.device = "reference";
+        job.precision = "tf32";
+        job.deterministic = true;
         job.recording.tags = {"a", "b"};
         job.recording.keepBest = "val/accuracy";
         const nlohmann::json j = jobToJson(job);
@@ -70,7 +72,14 @@ private slots:
         QCOMPARE(back.train.optimizer.momentum, 0.8);
         QCOMPARE(*back.labelSmoothing, 0.1);
         QCOMPARE(back.recording.tags.size(), std::size_t(2));
+        QCOMPARE(back.precision, std::string("tf32"));
+        QVERIFY(back.deterministic);
         QVERIFY(back.modelJson.empty());  // the model is kept apart
+        nlohmann::json older = j;   // a job from before the precision settings: their defaults
+        older.erase("precision");
+        older.erase("deterministic");
+        QCOMPARE(jobFromJson(older, "test").precision, std::string("fp32"));
+        QVERIFY(!jobFromJson(older, "test").deterministic);
     }
 
     void badJsonNamesTheSetting()
@@ -114,6 +123,21 @@ private slots:
         JobSpec bad = pointJob(1);
         bad.recording.keepBest = "val/acc";
         QVERIFY_THROWS_EXCEPTION(ConfigError, validate(bad));
+
+        const JobSpec gpu = jobFromFlags({{"precision", "tf32"}, {"deterministic", "1"}});
+        QCOMPARE(gpu.precision, std::string("tf32"));
+        QVERIFY(gpu.deterministic);
+        validate(gpu);   // on any device: the CPU computes in fp32 and deterministically anyway
+        for (const char* precision : {"bf16", "fp16"}) {
+            JobSpec refused = pointJob(1);
+            refused.precision = precision;
+            try {
+                validate(refused);
+                QFAIL("accepted");
+            } catch (const ConfigError& e) {
+                QVERIFY2(std::string(e.what()).starts_with(std::string("--precision ") + precision), e.what());
+            }
+        }
     }
 
     void everyRecordedMetricIsInTheCatalogue()

@@ -21,7 +21,7 @@
 extern "C" {
 #endif
 
-#define NEURITE_CUDA_API_VERSION 2   /* 2: the per-step operations (StepOperations.h) */
+#define NEURITE_CUDA_API_VERSION 3   /* 2: the per-step operations (StepOperations.h); 3: NeuriteCudaOptions.deterministic */
 
 typedef struct NeuriteCudaContext NeuriteCudaContext;   /* one device, its stream, handles, memory */
 typedef struct NeuriteCudaGraph NeuriteCudaGraph;       /* a captured sequence of calls */
@@ -36,6 +36,7 @@ enum NeuriteCudaStatus {
 typedef struct NeuriteCudaOptions {
     int device;                       /* CUDA device index */
     int allowTf32;                    /* cuBLAS and cuDNN may use TF32 tensor cores (10-bit mantissa) */
+    int deterministic;                /* only cuDNN algorithms marked CUDNN_DETERMINISTIC */
 } NeuriteCudaOptions;
 
 typedef struct NeuriteCudaFailure {

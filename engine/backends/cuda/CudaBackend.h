@@ -27,6 +27,7 @@ namespace neurite {
 struct CudaBackendOptions {
     int device = 0;
     bool allowTf32 = false;           // TF32 tensor cores in cuBLAS and cuDNN: faster, ~1e-3 relative error
+    bool deterministic = false;       // cuDNN algorithms that give the same bits every run only
 };
 
 class CudaBackend final : public Backend {

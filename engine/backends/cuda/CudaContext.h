@@ -39,6 +39,7 @@ using ConvKey = std::array<std::int64_t, 10>;   // n, cin, h, w, cout, k, stride
 struct NeuriteCudaContext {
     int device = 0;
     bool allowTf32 = false;
+    bool deterministic = false;
     std::string name;                       // "NVIDIA H200"
     cudaStream_t stream = nullptr;
     cublasHandle_t cublas = nullptr;

@@ -37,15 +37,18 @@ bool validGeometry(const NeuriteCudaConv& g)
     return g.oh * g.ow <= INT32_MAX;   // argmax holds an in-plane index
 }
 
-// The first algorithm cuDNN's heuristics rank that works, fits kMaxWorkspace and, where TF32 is not
-// allowed, uses plain FP32 arithmetic (CUDNN_FMA_MATH); failing that, the first that works.
+// The first algorithm cuDNN's heuristics rank that works, fits kMaxWorkspace, is deterministic when
+// asked and, where TF32 is not allowed, uses plain FP32 arithmetic (CUDNN_FMA_MATH); failing the
+// last, the first that meets the rest.
 template <class Perf>
-const Perf* choose(const std::vector<Perf>& ranked, int returned, bool allowTf32)
+const Perf* choose(const std::vector<Perf>& ranked, int returned, bool allowTf32, bool deterministic)
 {
     const Perf* fallback = nullptr;
     for (int i = 0; i < returned; ++i) {
         const Perf& p = ranked[std::size_t(i)];
         if (p.status != CUDNN_STATUS_SUCCESS || p.memory > kMaxWorkspace)
+            continue;
+        if (deterministic && p.determinism != CUDNN_DETERMINISTIC)
             continue;
         if (allowTf32 || p.mathType == CUDNN_FMA_MATH)
             return &p;
@@ -125,9 +128,10 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
                                                               &returned, ranked.data()),
                        "cudnnGetConvolutionForwardAlgorithm_v7")))
             return e;
-        const auto* best = choose(ranked, returned, c->allowTf32);
+        const auto* best = choose(ranked, returned, c->allowTf32, c->deterministic);
         if (!best)
-            return fail(c, NEURITE_CUDA_ERROR, where + ": cuDNN offers no forward algorithm");
+            return fail(c, NEURITE_CUDA_ERROR,
+                        where + ": cuDNN offers no forward algorithm" + (c->deterministic ? " that is deterministic" : ""));
         plan->forward = best->algo;
         plan->forwardMath = c->allowTf32 ? best->mathType : CUDNN_FMA_MATH;
         plan->forwardBytes = best->memory;
@@ -141,9 +145,10 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
                                                                    most, &returned, ranked.data()),
                        "cudnnGetConvolutionBackwardDataAlgorithm_v7")))
             return e;
-        const auto* best = choose(ranked, returned, c->allowTf32);
+        const auto* best = choose(ranked, returned, c->allowTf32, c->deterministic);
         if (!best)
-            return fail(c, NEURITE_CUDA_ERROR, where + ": cuDNN offers no backward-data algorithm");
+            return fail(c, NEURITE_CUDA_ERROR,
+                        where + ": cuDNN offers no backward-data algorithm" + (c->deterministic ? " that is deterministic" : ""));
         plan->backwardData = best->algo;
         plan->backwardDataMath = c->allowTf32 ? best->mathType : CUDNN_FMA_MATH;
         plan->backwardDataBytes = best->memory;
@@ -157,9 +162,10 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
                                                                      most, &returned, ranked.data()),
                        "cudnnGetConvolutionBackwardFilterAlgorithm_v7")))
             return e;
-        const auto* best = choose(ranked, returned, c->allowTf32);
+        const auto* best = choose(ranked, returned, c->allowTf32, c->deterministic);
         if (!best)
-            return fail(c, NEURITE_CUDA_ERROR, where + ": cuDNN offers no backward-filter algorithm");
+            return fail(c, NEURITE_CUDA_ERROR,
+                        where + ": cuDNN offers no backward-filter algorithm" + (c->deterministic ? " that is deterministic" : ""));
         plan->backwardFilter = best->algo;
         plan->backwardFilterMath = c->allowTf32 ? best->mathType : CUDNN_FMA_MATH;
         plan->backwardFilterBytes = best->memory;
