@@ -4,7 +4,8 @@
 # (apt-get download libsqlite3-dev libstb-dev libssl-dev), then runs `neurite doctor` (device
 # discovery and a cuBLAS SGEMM check on each GPU), neurite_cuda_check (the CUDA backend's parity
 # with the reference, its caching allocator, a CUDA graph replay, out of memory: see
-# engine/backends/cuda/README.md) and a short CPU training as a smoke test.
+# engine/backends/cuda/README.md), the parity table on the GPU, and a small classifier trained on
+# the GPU and on the CPU (Fashion-MNIST too where the machine has it).
 # Everything goes to $OUT (or /tmp/neurite-gpu).
 set -uo pipefail
 out=${OUT:-/tmp/neurite-gpu}
@@ -28,11 +29,21 @@ for f in .kit/*.deb; do dpkg -x "$f" "$kit"; done
   "$build/app/cli/neurite" doctor
   echo "== neurite_cuda_check (exit 0: every check passed)"
   "$build/engine/backends/cuda/neurite_cuda_check"; echo "exit $?"
-  echo "== neurite train --device cuda (the message while GPU training is not implemented)"
-  "$build/app/cli/neurite" train resources/models/mlp.json --device cuda --no-store; echo "exit $?"
-  echo "== a CPU smoke run on this machine"
+  echo "== neurite doctor --parity --device cuda (every operation against the reference, on the GPU)"
+  "$build/app/cli/neurite" doctor --parity --device cuda; echo "exit $?"
+  echo "== the same small classifier trained on the GPU and on the CPU (same seed: accuracies alike)"
   printf '%s' '{"version": 1, "input": [2], "layers": [{"type": "Linear", "out_features": 64}, {"type": "ReLU"},
+    {"type": "Dropout", "p": 0.1}, {"type": "Linear", "out_features": 64}, {"type": "BatchNorm1d"}, {"type": "ReLU"},
     {"type": "Linear", "out_features": 3}, {"type": "CrossEntropyLoss"}]}' > /tmp/points.json
-  "$build/app/cli/neurite" train /tmp/points.json --data spiral:samples=3000 --epochs 20 --lr 0.01 \
-    --workspace /tmp/gpu-check.db --quiet; echo "exit $?"
+  for device in cuda cpu; do
+    "$build/app/cli/neurite" train /tmp/points.json --data spiral:samples=3000 --epochs 20 --lr 0.01 \
+      --device "$device" --deterministic --no-store --json "$out/points-$device.json"; echo "exit $?"
+  done
+  if [ -d /usr/share/datasets/fashion-mnist ]; then
+    for model in mlp cnn; do
+      echo "== $model on Fashion-MNIST, 2 epochs on the GPU"
+      "$build/app/cli/neurite" train "resources/models/$model.json" --data fashion-mnist --epochs 2 --device cuda \
+        --no-store --json "$out/$model-cuda.json"; echo "exit $?"
+    done
+  fi
 } 2>&1 | tee "$out/gpu-check.log"
