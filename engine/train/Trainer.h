@@ -82,7 +82,8 @@ struct TrainResult {
 struct TrainerState {
     std::int64_t step = 0;                 // optimiser steps taken
     int epoch = 0;                         // epochs completed
-    std::array<std::uint32_t, 4> rng{};    // the plan's generator (kept for older checkpoints; Dropout's masks follow from the seed and step)
+    std::array<std::uint32_t, 4> rng{};    // the plan's generator (initialisation; Dropout's masks
+                                           // follow from the seed and the step)
     double bestLoss = INFINITY;            // early stopping
     int sinceBest = 0, bestEpoch = 0;
 };
