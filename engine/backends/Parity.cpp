@@ -170,9 +170,9 @@ void elementwiseRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     std::vector<float> y(x.size()), dx(x.size());
     const std::string shape = "x " + dims({count});
     const std::pair<ActivationSpec, const char*> activations[] = {
-        {{ActivationKind::ReLU}, "ReLU"},           {{ActivationKind::LeakyReLU, 0.1f}, "LeakyReLU"},
-        {{ActivationKind::ELU, 1.0f}, "ELU"},       {{ActivationKind::GELU}, "GELU"},
-        {{ActivationKind::SiLU}, "SiLU"},           {{ActivationKind::Sigmoid}, "Sigmoid"},
+        {{ActivationKind::ReLU}, "ReLU"},     {{ActivationKind::LeakyReLU, 0.1f}, "LeakyReLU"},
+        {{ActivationKind::ELU, 1.0f}, "ELU"}, {{ActivationKind::GELU}, "GELU"},
+        {{ActivationKind::SiLU}, "SiLU"},     {{ActivationKind::Sigmoid}, "Sigmoid"},
         {{ActivationKind::Tanh}, "Tanh"}};
     for (const auto& [a, name] : activations) {
         r.activationForward(a, x.data(), y.data(), count);
@@ -246,7 +246,8 @@ void biasAndRowRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
         // Cross-entropy against the classes (smoothing 0.1); the others against a tensor.
         const bool byClass = l.kind == LossKind::CrossEntropy;
         const LossTarget hostTarget = byClass ? LossTarget{labels.data(), nullptr} : LossTarget{nullptr, dy.data()};
-        const LossTarget subjectTarget = byClass ? LossTarget{sLabels.data(), nullptr} : LossTarget{nullptr, sdy.data()};
+        const LossTarget subjectTarget =
+            byClass ? LossTarget{sLabels.data(), nullptr} : LossTarget{nullptr, sdy.data()};
         r.lossForward(l, x.data(), hostTarget, rows, width, loss.data());
         s.lossForward(l, sx.data(), subjectTarget, rows, width, sLoss.data());
         out.push_back({std::string(name) + " loss", shape, parityError(sLoss.host(), loss), kStepTolerance});
@@ -271,7 +272,8 @@ void biasAndRowRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     Indices sFound(s, found);
     r.countNonFinite(poisoned.data(), rows * width, found.data());
     s.countNonFinite(sPoisoned.data(), rows * width, sFound.data());
-    out.push_back({"non-finite count", shape + ", an Inf and a NaN", parityError(asFloats(sFound.host()), asFloats(found)), 0});
+    out.push_back(
+        {"non-finite count", shape + ", an Inf and a NaN", parityError(asFloats(sFound.host()), asFloats(found)), 0});
 }
 
 void normRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
@@ -281,21 +283,28 @@ void normRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     const auto x = parityInput(n * channels * positions, 41), dy = parityInput(n * channels * positions, 42);
     const auto gamma = parityInput(channels, 43), beta = parityInput(channels, 44);
     for (bool training : {true, false}) {
-        std::vector<float> runningMean(static_cast<std::size_t>(channels), 0.1f), runningVar(static_cast<std::size_t>(channels), 0.9f);
-        std::vector<float> mean(static_cast<std::size_t>(channels)), invstd(static_cast<std::size_t>(channels)), y(x.size()), dx(x.size());
+        std::vector<float> runningMean(static_cast<std::size_t>(channels), 0.1f),
+            runningVar(static_cast<std::size_t>(channels), 0.9f);
+        std::vector<float> mean(static_cast<std::size_t>(channels)), invstd(static_cast<std::size_t>(channels)),
+            y(x.size()), dx(x.size());
         std::vector<float> dgamma(static_cast<std::size_t>(channels)), dbeta(static_cast<std::size_t>(channels));
         Floats sx(s, x), sdy(s, dy), sGamma(s, gamma), sBeta(s, beta), sMean(s, runningMean), sVar(s, runningVar);
         Floats sSavedMean(s, mean), sSavedInvstd(s, invstd), sy(s, y), sdx(s, dx), sdGamma(s, dgamma), sdBeta(s, dbeta);
-        const BatchNormTensors ht{gamma.data(), beta.data(), runningMean.data(), runningVar.data(), mean.data(), invstd.data()};
-        const BatchNormTensors st{sGamma.data(), sBeta.data(), sMean.data(), sVar.data(), sSavedMean.data(), sSavedInvstd.data()};
+        const BatchNormTensors ht{gamma.data(),      beta.data(), runningMean.data(),
+                                  runningVar.data(), mean.data(), invstd.data()};
+        const BatchNormTensors st{sGamma.data(), sBeta.data(),      sMean.data(),
+                                  sVar.data(),   sSavedMean.data(), sSavedInvstd.data()};
         const std::string mode = training ? " (training)" : " (evaluation)";
         r.batchNormForward(x.data(), y.data(), n, channels, positions, ht, 0.1f, 1e-5f, training);
         s.batchNormForward(sx.data(), sy.data(), n, channels, positions, st, 0.1f, 1e-5f, training);
         out.push_back({"batch norm forward" + mode, shape, parityError(sy.host(), y), kStepTolerance});
-        out.push_back({"batch norm running mean" + mode, shape, parityError(sMean.host(), runningMean), kStepTolerance});
-        out.push_back({"batch norm running variance" + mode, shape, parityError(sVar.host(), runningVar), kStepTolerance});
+        out.push_back(
+            {"batch norm running mean" + mode, shape, parityError(sMean.host(), runningMean), kStepTolerance});
+        out.push_back(
+            {"batch norm running variance" + mode, shape, parityError(sVar.host(), runningVar), kStepTolerance});
         r.batchNormBackward(x.data(), dy.data(), dx.data(), n, channels, positions, ht, dgamma.data(), dbeta.data());
-        s.batchNormBackward(sx.data(), sdy.data(), sdx.data(), n, channels, positions, st, sdGamma.data(), sdBeta.data());
+        s.batchNormBackward(sx.data(), sdy.data(), sdx.data(), n, channels, positions, st, sdGamma.data(),
+                            sdBeta.data());
         out.push_back({"batch norm backward dX" + mode, shape, parityError(sdx.host(), dx), kStepTolerance});
         out.push_back({"batch norm backward dγ" + mode, shape, parityError(sdGamma.host(), dgamma), kStepTolerance});
         out.push_back({"batch norm backward dβ" + mode, shape, parityError(sdBeta.host(), dbeta), kStepTolerance});
@@ -304,12 +313,15 @@ void normRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     const std::string rowShape = "x " + dims({rows, width});
     const auto lx = parityInput(rows * width, 45), ldy = parityInput(rows * width, 46);
     const auto lGamma = parityInput(width, 47), lBeta = parityInput(width, 48);
-    std::vector<float> y(lx.size()), dx(lx.size()), mean(static_cast<std::size_t>(rows)), invstd(static_cast<std::size_t>(rows));
+    std::vector<float> y(lx.size()), dx(lx.size()), mean(static_cast<std::size_t>(rows)),
+        invstd(static_cast<std::size_t>(rows));
     std::vector<float> dgamma(static_cast<std::size_t>(width)), dbeta(static_cast<std::size_t>(width));
     Floats sx(s, lx), sdy(s, ldy), sGamma(s, lGamma), sBeta(s, lBeta), sy(s, y), sdx(s, dx), sMean(s, mean),
         sInvstd(s, invstd), sdGamma(s, dgamma), sdBeta(s, dbeta);
-    r.layerNormForward(lx.data(), y.data(), rows, width, lGamma.data(), lBeta.data(), 1e-5f, mean.data(), invstd.data());
-    s.layerNormForward(sx.data(), sy.data(), rows, width, sGamma.data(), sBeta.data(), 1e-5f, sMean.data(), sInvstd.data());
+    r.layerNormForward(lx.data(), y.data(), rows, width, lGamma.data(), lBeta.data(), 1e-5f, mean.data(),
+                       invstd.data());
+    s.layerNormForward(sx.data(), sy.data(), rows, width, sGamma.data(), sBeta.data(), 1e-5f, sMean.data(),
+                       sInvstd.data());
     out.push_back({"layer norm forward", rowShape, parityError(sy.host(), y), kStepTolerance});
     r.layerNormBackward(lx.data(), ldy.data(), dx.data(), rows, width, lGamma.data(), mean.data(), invstd.data(),
                         dgamma.data(), dbeta.data());
@@ -325,24 +337,28 @@ void normRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     Floats spx(s, px), spdy(s, pdy), spy(s, py), spdx(s, pdx);
     r.globalAvgPoolForward(px.data(), py.data(), planes, planeSize);
     s.globalAvgPoolForward(spx.data(), spy.data(), planes, planeSize);
-    out.push_back({"global avg pool forward", "x " + dims({planes, 7, 7}), parityError(spy.host(), py), kStepTolerance});
+    out.push_back(
+        {"global avg pool forward", "x " + dims({planes, 7, 7}), parityError(spy.host(), py), kStepTolerance});
     r.globalAvgPoolBackward(pdy.data(), pdx.data(), planes, planeSize);
     s.globalAvgPoolBackward(spdy.data(), spdx.data(), planes, planeSize);
-    out.push_back({"global avg pool backward", "x " + dims({planes, 7, 7}), parityError(spdx.host(), pdx), kStepTolerance});
+    out.push_back(
+        {"global avg pool backward", "x " + dims({planes, 7, 7}), parityError(spdx.host(), pdx), kStepTolerance});
 }
 
 // Two steps of each optimiser over two tensors, then clipping.
 void optimizerRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
 {
     const std::int64_t a = 301, b = 17;
-    const std::pair<OptimizerKind, const char*> kinds[] = {
-        {OptimizerKind::Sgd, "SGD, momentum 0.9, Nesterov"}, {OptimizerKind::Adam, "Adam, L2 0.01"},
-        {OptimizerKind::AdamW, "AdamW, decay 0.01"}, {OptimizerKind::RmsProp, "RMSprop, momentum 0.9"}};
+    const std::pair<OptimizerKind, const char*> kinds[] = {{OptimizerKind::Sgd, "SGD, momentum 0.9, Nesterov"},
+                                                           {OptimizerKind::Adam, "Adam, L2 0.01"},
+                                                           {OptimizerKind::AdamW, "AdamW, decay 0.01"},
+                                                           {OptimizerKind::RmsProp, "RMSprop, momentum 0.9"}};
     for (const auto& [kind, name] : kinds) {
-        std::vector<std::vector<float>> host;   // per tensor: value, grad, state0, state1
+        std::vector<std::vector<float>> host; // per tensor: value, grad, state0, state1
         for (std::int64_t count : {a, b})
             for (int part = 0; part < 4; ++part)
-                host.push_back(part < 2 ? parityInput(count, std::uint64_t(60 + host.size())) : std::vector<float>(std::size_t(count)));
+                host.push_back(part < 2 ? parityInput(count, std::uint64_t(60 + host.size()))
+                                        : std::vector<float>(std::size_t(count)));
         std::vector<std::unique_ptr<Floats>> device;
         for (const auto& v : host)
             device.push_back(std::make_unique<Floats>(s, v));
@@ -368,8 +384,9 @@ void optimizerRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
         double worst = 0;
         for (std::size_t i = 0; i < host.size(); ++i)
             worst = std::max(worst, parityError(device[i]->host(), host[i]));
-        out.push_back({std::string("optimizer step: ") + name, "2 tensors of " + std::to_string(a) + " and " +
-                                                               std::to_string(b) + ", 2 steps", worst, kStepTolerance});
+        out.push_back({std::string("optimizer step: ") + name,
+                       "2 tensors of " + std::to_string(a) + " and " + std::to_string(b) + ", 2 steps", worst,
+                       kStepTolerance});
     }
     for (double maxNorm : {0.0, 1.0}) {
         auto ga = parityInput(a, 70), gb = parityInput(b, 71);

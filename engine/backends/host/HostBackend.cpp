@@ -98,7 +98,8 @@ void HostBackend::activationForward(ActivationSpec a, const float* x, float* y, 
         const float alpha = a.alpha;
         switch (a.kind) {
         case ActivationKind::ReLU: return reluForwardRange(in, out, n);
-        case ActivationKind::LeakyReLU: return mapRange(in, out, n, [alpha](float v) { return k::leakyReluForward(v, alpha); });
+        case ActivationKind::LeakyReLU:
+            return mapRange(in, out, n, [alpha](float v) { return k::leakyReluForward(v, alpha); });
         case ActivationKind::ELU: return mapRange(in, out, n, [alpha](float v) { return k::eluForward(v, alpha); });
         case ActivationKind::GELU: return mapRange(in, out, n, [](float v) { return k::geluForward(v); });
         case ActivationKind::SiLU: return mapRange(in, out, n, [](float v) { return k::siluForward(v); });
@@ -324,8 +325,8 @@ void HostBackend::batchNormForward(const float* x, float* y, std::int64_t n, std
             float mean, invstd;
             if (training) {
                 mean = k::batchNormMean(k::batchNormChannelSum(x, c, channels, positions, 0, m), m);
-                const k::BatchNormVariance v =
-                    k::batchNormVariance(k::batchNormChannelCentredSquares(x, c, channels, positions, 0, m, mean), m, eps);
+                const double centredSquares = k::batchNormChannelCentredSquares(x, c, channels, positions, 0, m, mean);
+                const k::BatchNormVariance v = k::batchNormVariance(centredSquares, m, eps);
                 invstd = v.invstd;
                 t.runningMean[c] = k::batchNormRunningMean(t.runningMean[c], mean, momentum);
                 t.runningVar[c] = k::batchNormRunningVar(t.runningVar[c], v.unbiased, momentum);
@@ -352,7 +353,8 @@ void HostBackend::batchNormBackward(const float* x, const float* dy, float* dx, 
     parallelFor(channels, [=](std::int64_t b, std::int64_t e) {
         for (std::int64_t c = b; c < e; ++c) {
             const float mean = t.savedMean[c], invstd = t.savedInvstd[c];
-            const k::BatchNormParamGrads g = k::batchNormChannelParamGrads(x, dy, c, channels, positions, 0, m, mean, invstd);
+            const k::BatchNormParamGrads g =
+                k::batchNormChannelParamGrads(x, dy, c, channels, positions, 0, m, mean, invstd);
             dgamma[c] = float(g.dgamma);
             dbeta[c] = float(g.dbeta);
             if (!dx)
