@@ -11,6 +11,10 @@
 // comparisons use a tolerance, and say why: the optimisers (the host loops may be compiled as
 // AVX2/AVX-512 clones, where GCC may fuse a·b + c into one FMA, rounding once instead of twice)
 // and the gradient norm (summed in another order and precision than the kernel's double chunks).
+//
+// Index (the test class's [SECTION]s, in file order): Philox and dropout · activations · softmax
+// and the losses · normalisation · pooling and bias · optimisers · reductions and metrics. Above
+// the class: comparison helpers and a harness that runs one engine layer on one batch.
 #include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/core/Rng.h"
 #include "engine/graph/ShapeInference.h"

@@ -7,14 +7,8 @@
 // Each function does the reference backend's additions in the reference's order, so results are
 // the same to the bit: the backward passes gather (each input element sums the outputs that read
 // it, in output order) where the reference scatters, which needs no atomics and gives the same sums.
-// Only <cstdint>: nvcc compiles this for the device.
-#include <cstdint>
-
-#if defined(__CUDACC__)
-#define NEURITE_CUDA_HD __host__ __device__ inline
-#else
-#define NEURITE_CUDA_HD inline
-#endif
+// nvcc compiles this for the device: the rules of engine/kernels/HostDevice.h hold here too.
+#include "engine/kernels/HostDevice.h"
 
 namespace neurite::cuda {
 
@@ -25,7 +19,7 @@ struct PoolPlane {
 
 // a·b rounded on its own: nvcc would otherwise fuse `sum += a * b` into one FMA, which the
 // reference (g++ without FMA contraction) does not do.
-NEURITE_CUDA_HD float productRounded(float a, float b)
+NEURITE_HD_INLINE float productRounded(float a, float b)
 {
 #if defined(__CUDA_ARCH__)
     return __fmul_rn(a, b);
@@ -36,7 +30,7 @@ NEURITE_CUDA_HD float productRounded(float a, float b)
 
 // The maximum over the window of output (oy, ox); *where: its in-plane index (the first maximum
 // in row-major window order; -1 when the window lies in the padding only).
-NEURITE_CUDA_HD float maxPoolAt(const PoolPlane& p, const float* x, std::int64_t oy, std::int64_t ox,
+NEURITE_HD_INLINE float maxPoolAt(const PoolPlane& p, const float* x, std::int64_t oy, std::int64_t ox,
                                 std::int32_t* where)
 {
     float best = -__builtin_huge_valf();
@@ -57,7 +51,7 @@ NEURITE_CUDA_HD float maxPoolAt(const PoolPlane& p, const float* x, std::int64_t
 }
 
 // The average over the window, padding counted (count_include_pad).
-NEURITE_CUDA_HD float avgPoolAt(const PoolPlane& p, const float* x, std::int64_t oy, std::int64_t ox)
+NEURITE_HD_INLINE float avgPoolAt(const PoolPlane& p, const float* x, std::int64_t oy, std::int64_t ox)
 {
     float sum = 0;
     for (std::int64_t ky = 0; ky < p.k; ++ky)
@@ -70,7 +64,7 @@ NEURITE_CUDA_HD float avgPoolAt(const PoolPlane& p, const float* x, std::int64_t
 }
 
 // The outputs whose windows cover input row iy (or column: pass w, ow): [*first, *last].
-NEURITE_CUDA_HD void coveringOutputs(std::int64_t i, std::int64_t k, std::int64_t stride, std::int64_t pad,
+NEURITE_HD_INLINE void coveringOutputs(std::int64_t i, std::int64_t k, std::int64_t stride, std::int64_t pad,
                                      std::int64_t outputs, std::int64_t* first, std::int64_t* last)
 {
     const std::int64_t low = i + pad - k + 1;   // o·stride ≥ low
@@ -81,7 +75,7 @@ NEURITE_CUDA_HD void coveringOutputs(std::int64_t i, std::int64_t k, std::int64_
 
 // d loss / d x at input (iy, ix) of max pooling: the sum of dy over the outputs that chose it.
 // mask (may be null): the pooled forward output; dy counts only where mask > 0 (a fused ReLU).
-NEURITE_CUDA_HD float maxPoolGradAt(const PoolPlane& p, const float* dy, const std::int32_t* argmax,
+NEURITE_HD_INLINE float maxPoolGradAt(const PoolPlane& p, const float* dy, const std::int32_t* argmax,
                                     const float* mask, std::int64_t iy, std::int64_t ix)
 {
     std::int64_t oy0, oy1, ox0, ox1;
@@ -99,7 +93,7 @@ NEURITE_CUDA_HD float maxPoolGradAt(const PoolPlane& p, const float* dy, const s
 }
 
 // d loss / d x at input (iy, ix) of average pooling (count_include_pad).
-NEURITE_CUDA_HD float avgPoolGradAt(const PoolPlane& p, const float* dy, std::int64_t iy, std::int64_t ix)
+NEURITE_HD_INLINE float avgPoolGradAt(const PoolPlane& p, const float* dy, std::int64_t iy, std::int64_t ix)
 {
     std::int64_t oy0, oy1, ox0, ox1;
     coveringOutputs(iy, p.k, p.stride, p.pad, p.oh, &oy0, &oy1);
@@ -113,13 +107,13 @@ NEURITE_CUDA_HD float avgPoolGradAt(const PoolPlane& p, const float* dy, std::in
 }
 
 // The fused bias and ReLU of a convolution's output element (bias may be null).
-NEURITE_CUDA_HD float biasRelu(float v, const float* bias, std::int64_t channel, bool relu)
+NEURITE_HD_INLINE float biasRelu(float v, const float* bias, std::int64_t channel, bool relu)
 {
     const float b = bias ? v + bias[channel] : v;
     return relu && b < 0.0f ? 0.0f : b;
 }
 
 // The fused ReLU's mask in the backward pass: dy where the forward output was positive.
-NEURITE_CUDA_HD float reluMasked(float dy, float y) { return y > 0.0f ? dy : 0.0f; }
+NEURITE_HD_INLINE float reluMasked(float dy, float y) { return y > 0.0f ? dy : 0.0f; }
 
 } // namespace neurite::cuda
