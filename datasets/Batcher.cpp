@@ -2,9 +2,9 @@
 
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
-#include "engine/core/Simd.h"
 
 #include <algorithm>
+#include <limits>
 #include <numeric>
 
 namespace neurite {
@@ -51,6 +51,34 @@ Batcher::Batcher(const Dataset& data, std::vector<std::int64_t> indices, std::in
         slot.x.resize(std::size_t(batch_ * data_.sampleSize()));
         slot.labels.resize(std::size_t(batch_));
     }
+    const std::int64_t normalised = data_.isImage() ? data_.sampleShape[0] : data_.sampleSize();
+    if (std::int64_t(data_.mean.size()) < normalised || std::int64_t(data_.std.size()) < normalised)
+        throw ConfigError("the data set '" + data_.name + "' has no normalisation for each of its " +
+                          std::to_string(normalised) + (data_.isImage() ? " channels" : " features"));
+    samples_.identity = &data_;
+    samples_.count = data_.size();
+    samples_.sampleSize = data_.sampleSize();
+    samples_.labels = data_.labels.data();
+    if (data_.isImage()) {
+        // x = (v / 255 − mean[c]) / std[c] as a table of the 256 byte values per channel: one
+        // definition of the floats for this batcher and for a backend that gathers on its own.
+        const std::int64_t channels = data_.sampleShape[0];
+        byteValues_.resize(std::size_t(channels * 256));
+        for (std::int64_t ch = 0; ch < channels; ++ch) {
+            const float mean = data_.mean[std::size_t(ch)], std = data_.std[std::size_t(ch)];
+            const float scale = 1.0f / (255.0f * std), shift = -mean / std;
+            for (int v = 0; v < 256; ++v)
+                byteValues_[std::size_t(ch * 256 + v)] = float(v) * scale + shift;
+        }
+        samples_.bytes = data_.bytes.data();
+        samples_.byteValues = byteValues_.data();
+        samples_.channels = channels;
+        samples_.plane = data_.sampleShape.numel() / channels;
+    } else {
+        samples_.features = data_.features.data();
+        samples_.mean = data_.mean.data();
+        samples_.std = data_.std.data();
+    }
 }
 
 Batcher::~Batcher() { stop(); }
@@ -66,21 +94,52 @@ void Batcher::stop()
         producer_.join();
 }
 
+std::vector<std::int64_t> Batcher::epochOrder(int epoch) const
+{
+    std::vector<std::int64_t> order = indices_;
+    if (shuffle_) {
+        Rng rng(epochSeed(epoch));
+        shuffle(order, rng);
+    }
+    return order;
+}
+
 void Batcher::startEpoch(int epoch)
 {
     stop();
-    std::vector<std::int64_t> order = indices_;
-    const std::uint64_t epochSeed = seed_ * 1000003ull + std::uint64_t(epoch);
-    if (shuffle_) {
-        Rng rng(epochSeed);
-        shuffle(order, rng);
-    }
+    idOrder_.clear();
     stopping_ = false;
     finished_ = false;
     readSlot_ = 0;
     for (auto& slot : slots_)
         slot.full = false;
-    producer_ = std::thread([this, order = std::move(order), epochSeed]() mutable { produce(std::move(order), epochSeed); });
+    producer_ = std::thread([this, order = epochOrder(epoch), seed = epochSeed(epoch)]() mutable {
+        produce(std::move(order), seed);
+    });
+}
+
+const HostSamples* Batcher::samples() const
+{
+    const bool idsFit = data_.size() <= std::numeric_limits<std::int32_t>::max();
+    return augment_.cropPadding || augment_.flip || !idsFit ? nullptr : &samples_;
+}
+
+void Batcher::startIdEpoch(int epoch)
+{
+    stop();
+    idOrder_ = epochOrder(epoch);
+    idCursor_ = 0;
+}
+
+std::int64_t Batcher::nextIds(std::int32_t* ids, std::int64_t max)
+{
+    if (max < batch_)
+        throw Error("Batcher::nextIds: room for " + std::to_string(max) + " ids, batches hold " + std::to_string(batch_));
+    const auto n = std::min<std::int64_t>(batch_, std::int64_t(idOrder_.size()) - idCursor_);
+    for (std::int64_t i = 0; i < n; ++i)
+        ids[i] = std::int32_t(idOrder_[std::size_t(idCursor_ + i)]);
+    idCursor_ += n;
+    return n;
 }
 
 void Batcher::produce(std::vector<std::int64_t> order, std::uint64_t seed)
@@ -109,18 +168,6 @@ void Batcher::produce(std::vector<std::int64_t> order, std::uint64_t seed)
     changed_.notify_all();
 }
 
-// x = (v / 255 − mean[c]) / std[c] for each channel of one image.
-NEURITE_SIMD_CLONES
-static void normalise(const std::uint8_t* src, float* out, std::int64_t channels, std::int64_t plane, const float* mean,
-                      const float* std)
-{
-    for (std::int64_t ch = 0; ch < channels; ++ch) {
-        const float scale = 1.0f / (255.0f * std[ch]), shift = -mean[ch] / std[ch];
-        for (std::int64_t i = 0; i < plane; ++i)
-            out[ch * plane + i] = float(src[ch * plane + i]) * scale + shift;
-    }
-}
-
 void Batcher::fill(Slot& slot, const std::int64_t* ids, std::int64_t n, std::uint64_t& rngState)
 {
     Rng rng(rngState++);
@@ -142,18 +189,20 @@ void Batcher::fill(Slot& slot, const std::int64_t* ids, std::int64_t n, std::uin
         const bool flip = augment_.flip && (rng.next() & 1);
         const std::uint8_t* src = data_.bytes.data() + id * size;
         if (pad == 0 && !flip) {
-            normalise(src, out, c, h * w, data_.mean.data(), data_.std.data());
+            for (std::int64_t ch = 0; ch < c; ++ch) {
+                const float* values = byteValues_.data() + ch * 256;
+                for (std::int64_t i = ch * h * w; i < (ch + 1) * h * w; ++i)
+                    out[i] = values[src[i]];
+            }
             continue;
         }
         for (std::int64_t ch = 0; ch < c; ++ch) {
-            const float scale = 1.0f / (255.0f * data_.std[std::size_t(ch)]);
-            const float shift = -data_.mean[std::size_t(ch)] / data_.std[std::size_t(ch)];
+            const float* values = byteValues_.data() + ch * 256;
             for (std::int64_t y = 0; y < h; ++y)
                 for (std::int64_t x = 0; x < w; ++x) {
                     const std::int64_t sy = y + dy, sx = (flip ? w - 1 - x : x) + dx;
                     const bool inside = sy >= 0 && sy < h && sx >= 0 && sx < w;  // outside: padding of raw 0
-                    const float raw = inside ? src[(ch * h + sy) * w + sx] : 0.0f;
-                    out[(ch * h + y) * w + x] = raw * scale + shift;
+                    out[(ch * h + y) * w + x] = values[inside ? src[(ch * h + sy) * w + sx] : 0];
                 }
         }
     }

@@ -30,6 +30,10 @@ public:
     int classes() const override { return data_.classes(); }
     void startEpoch(int epoch) override;
     std::int64_t next(float* x, std::int32_t* labels, std::int64_t max) override;
+    // Ids: while not augmenting (augmentation is done on the host, batch by batch).
+    const HostSamples* samples() const override;
+    void startIdEpoch(int epoch) override;
+    std::int64_t nextIds(std::int32_t* ids, std::int64_t max) override;
 
 private:
     struct Slot {
@@ -38,6 +42,8 @@ private:
         std::int64_t n = 0;
         bool full = false;
     };
+    std::uint64_t epochSeed(int epoch) const { return seed_ * 1000003ull + std::uint64_t(epoch); }
+    std::vector<std::int64_t> epochOrder(int epoch) const;   // indices_, shuffled for the epoch
     void produce(std::vector<std::int64_t> order, std::uint64_t seed);
     void fill(Slot& slot, const std::int64_t* sampleIds, std::int64_t n, std::uint64_t& rngState);
     void stop();
@@ -48,6 +54,11 @@ private:
     bool shuffle_;
     Augment augment_;
     std::uint64_t seed_;
+    std::vector<float> byteValues_;      // images: [channels × 256] the float of each byte value
+    HostSamples samples_;
+
+    std::vector<std::int64_t> idOrder_;  // the epoch's order while serving ids
+    std::int64_t idCursor_ = 0;
 
     std::thread producer_;
     std::mutex mutex_;

@@ -202,6 +202,8 @@ int trainCommand(const std::vector<std::string>& argv)
     say("data    " + info.dataDescription + ": " + std::to_string(info.trainSamples) + " training, " +
         std::to_string(info.validationSamples) + " validation, " + std::to_string(info.testSamples) + " test samples");
     say("device  " + info.device + ": " + info.deviceDescription);
+    if (info.dataOnDevice)
+        say("        the training set is held on the device; each batch is gathered there");
     say("train   " + std::to_string(config.epochs) + " epochs, batch " + std::to_string(config.batch) + ", " +
         config.optimizer.kind + " lr " + shortNumber(config.lr) + ", schedule " + config.schedule.kind + ", seed " +
         std::to_string(config.seed));
@@ -236,7 +238,8 @@ int trainCommand(const std::vector<std::string>& argv)
                   formatDuration(result.seconds).c_str(), result.firstStepSeconds);
     say(line);
     nlohmann::json summary = {{"model", modelSource}, {"epochs", config.epochs}, {"batch", config.batch},
-                              {"threads", spec.threads}, {"run", info.runId}};
+                              {"threads", spec.threads}, {"run", info.runId},
+                              {"device", info.device}, {"data_on_device", info.dataOnDevice}};
     if (outcome.test) {
         const EvalResult& r = *outcome.test;
         summary["test_loss"] = r.loss;

@@ -25,6 +25,17 @@ public:
         static_assert(sizeof(T) == sizeof(float), "zeroed through fill(): 4-byte elements only");
         backend.fill(reinterpret_cast<float*>(data_), 0.0f, count);   // 0.0f: every bit 0, any 4-byte zero
     }
+    // count elements copied from host memory (any element size: nothing is zeroed first).
+    static BackendBuffer uploaded(Backend& backend, const T* host, std::int64_t count, const std::string& purpose)
+    {
+        BackendBuffer b;
+        b.backend_ = &backend;
+        b.count_ = count;
+        b.data_ = static_cast<T*>(backend.allocate(b.bytes() ? b.bytes() : 1, purpose));
+        if (count > 0)
+            backend.upload(b.data_, host, b.bytes());
+        return b;
+    }
     ~BackendBuffer()
     {
         if (backend_)

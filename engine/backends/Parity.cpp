@@ -403,6 +403,58 @@ void optimizerRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     }
 }
 
+// A batch gathered from a data set the subject holds: images through their byte table, and
+// feature vectors; labels too. The same floats on every backend (no arithmetic but (v − m) / s).
+void gatherRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
+{
+    const std::int64_t count = 40, channels = 3, plane = 25, size = channels * plane, n = 7;
+    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(count * size));
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = std::uint8_t(i * 37 % 256);
+    const auto byteValues = parityInput(channels * 256, 80), features = parityInput(count * size, 81);
+    const auto mean = parityInput(size, 82);
+    std::vector<float> deviation(static_cast<std::size_t>(size));
+    for (std::size_t i = 0; i < deviation.size(); ++i)
+        deviation[i] = 0.5f + float(i % 7) * 0.25f;
+    std::vector<std::int32_t> labels(static_cast<std::size_t>(count)), ids{39, 0, 5, 5, 17, 2, 31};
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        labels[i] = std::int32_t(i % 10);
+    const auto sBytes = BackendBuffer<std::uint8_t>::uploaded(s, bytes.data(), std::int64_t(bytes.size()), "parity check");
+    Floats sByteValues(s, byteValues), sFeatures(s, features), sMean(s, mean), sDeviation(s, deviation);
+    Indices sLabels(s, labels), sIds(s, ids);
+    for (bool images : {true, false}) {
+        ResidentSamples host{.count = count, .sampleSize = size, .channels = channels, .plane = plane};
+        ResidentSamples subject = host;
+        host.labels = labels.data();
+        subject.labels = sLabels.data();
+        if (images) {
+            host.bytes = bytes.data();
+            host.byteValues = byteValues.data();
+            subject.bytes = sBytes.data();
+            subject.byteValues = sByteValues.data();
+        } else {
+            host.features = features.data();
+            host.mean = mean.data();
+            host.std = deviation.data();
+            subject.features = sFeatures.data();
+            subject.mean = sMean.data();
+            subject.std = sDeviation.data();
+        }
+        std::vector<float> x(static_cast<std::size_t>(n * size));
+        std::vector<std::int32_t> batchLabels(static_cast<std::size_t>(n));
+        Floats sx(s, x.size());
+        Indices sBatchLabels(s, batchLabels.size());
+        r.gatherBatch(host, ids.data(), n, x.data(), batchLabels.data());
+        s.gatherBatch(subject, sIds.data(), n, sx.data(), sBatchLabels.data());
+        const std::string shape = std::to_string(n) + " of " + std::to_string(count) + " samples of " +
+                                  (images ? dims({channels, 5, 5}) + " bytes" : dims({size}) + " floats");
+        out.push_back({images ? "gather batch (images)" : "gather batch (features)", shape,
+                       std::max(parityError(sx.host(), x),
+                                parityError(asFloats(sBatchLabels.host()), asFloats(batchLabels))),
+                       0});
+    }
+}
+
 } // namespace
 
 std::vector<float> parityInput(std::int64_t n, std::uint64_t seed)
@@ -433,6 +485,7 @@ std::vector<ParityRow> runParity(Backend& subject, Backend& reference)
     biasAndRowRows(subject, reference, rows);
     normRows(subject, reference, rows);
     optimizerRows(subject, reference, rows);
+    gatherRows(subject, reference, rows);
     return rows;
 }
 

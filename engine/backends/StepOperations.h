@@ -69,6 +69,20 @@ struct GradientSlice {
     std::int64_t count = 0;
 };
 
+// A data set in the backend's memory, uploaded once (Trainer), from which batches are gathered by
+// sample id; as HostSamples (engine/core/BatchSource.h), every pointer the backend's. Exactly one of
+// bytes and features is set.
+struct ResidentSamples {
+    std::int64_t count = 0, sampleSize = 0;
+    const std::uint8_t* bytes = nullptr;          // images: [count × channels × plane]
+    const float* byteValues = nullptr;            //   [channels × 256]
+    std::int64_t channels = 0, plane = 0;
+    const float* features = nullptr;              // feature vectors: [count × sampleSize]
+    const float* mean = nullptr;                  //   [sampleSize]
+    const float* std = nullptr;                   //   [sampleSize]
+    const std::int32_t* labels = nullptr;         // [count]
+};
+
 class StepOperations {
 public:
     virtual ~StepOperations() = default;
@@ -132,6 +146,11 @@ public:
     // ‖g‖ over all the tensors into norm[0]; when maxNorm > 0 and the norm exceeds it, every
     // tensor is scaled by maxNorm / (norm + 1e-6) (PyTorch's clip_grad_norm_).
     virtual void clipGradientNorm(std::span<const GradientSlice> gradients, double maxNorm, float* norm) = 0;
+
+    // ---- Data held by the backend: x [n × sampleSize] and labels [n] of the samples ids [n]
+    // (each in [0, set.count)), normalised as engine/kernels/Gather.h says.
+    virtual void gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,
+                             std::int32_t* labels) = 0;
 
     // ---- Checks and metrics. x: [count]; scores: [rows × classes]; labels: [rows].
     virtual void countNonFinite(const float* x, std::int64_t count, std::int32_t* found) = 0;   // found[0] = how many

@@ -7,6 +7,21 @@
 
 namespace neurite {
 
+// A data set as it lies in host memory, for a backend that keeps it whole in its own memory and
+// gathers each batch there by sample id (a GPU: no host work per step). Exactly one of bytes and
+// features is set.
+struct HostSamples {
+    const void* identity = nullptr;               // the data set: sources of one set share the upload
+    std::int64_t count = 0, sampleSize = 0;       // samples, and floats per sample
+    const std::uint8_t* bytes = nullptr;          // images: [count × channels × plane], 0..255
+    const float* byteValues = nullptr;            //   [channels × 256]: the float each byte becomes
+    std::int64_t channels = 0, plane = 0;
+    const float* features = nullptr;              // feature vectors: [count × sampleSize], raw
+    const float* mean = nullptr;                  //   [sampleSize]: x = (v − mean) / std
+    const float* std = nullptr;
+    const std::int32_t* labels = nullptr;         // [count]
+};
+
 class BatchSource {
 public:
     virtual ~BatchSource() = default;
@@ -18,6 +33,13 @@ public:
     // Writes up to max samples: x [n × sampleShape] (normalised floats), labels [n]. Returns n, 0 at
     // the end of the epoch.
     virtual std::int64_t next(float* x, std::int32_t* labels, std::int64_t max) = 0;
+
+    // Batches as sample ids into samples(), for a backend that holds the set (null: the source
+    // cannot serve ids, e.g. while it augments). startIdEpoch replaces startEpoch: the same order.
+    virtual const HostSamples* samples() const { return nullptr; }
+    virtual void startIdEpoch(int /*epoch*/) {}
+    // Writes up to max sample ids of the epoch's next batch; returns n, 0 at the end of the epoch.
+    virtual std::int64_t nextIds(std::int32_t* /*ids*/, std::int64_t /*max*/) { return 0; }
 };
 
 } // namespace neurite

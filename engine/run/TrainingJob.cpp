@@ -148,6 +148,7 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
     info_.classNames = data.train.classNames;
     info_.device = backend_->name();
     info_.deviceDescription = backend_->description();
+    info_.dataOnDevice = trainer_->holdData(*train_);
     info_.stepsPerEpoch = (info_.trainSamples + config.batch - 1) / config.batch;
 
     store_ = store;

@@ -43,6 +43,7 @@ struct JobInfo {
     std::vector<std::string> classNames;
     std::string device, deviceDescription;      // the backend really used
     std::string deviceNote;                     // why it is not the one asked for; empty when it is
+    bool dataOnDevice = false;                  // the backend holds the training set, gathers batches
     std::int64_t stepsPerEpoch = 0;
     bool resumed = false;
     int resumedEpoch = 0;                       // epochs already done when resumed

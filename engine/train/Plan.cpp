@@ -127,6 +127,8 @@ float* Plan::input()
     return inputStaging_.empty() ? values(inputIndex_) : inputStaging_.data();
 }
 
+float* Plan::inputOnBackend() { return values(inputIndex_); }
+
 std::int32_t* Plan::labels()
 {
     return labelStaging_.empty() ? labels_.data() : labelStaging_.data();
@@ -200,7 +202,7 @@ const LayerIO& Plan::io(int l)
     return io;
 }
 
-void Plan::forward(std::int64_t n, bool training)
+void Plan::forward(std::int64_t n, bool training, bool batchOnBackend)
 {
     if (n < 1 || n > batch_)
         throw Error("Plan::forward: batch of " + std::to_string(n) + " outside [1, " + std::to_string(batch_) + "]");
@@ -208,7 +210,7 @@ void Plan::forward(std::int64_t n, bool training)
     training_ = training;
     if (training)
         ++step_;
-    if (!inputStaging_.empty()) {   // the batch as written on the host, to the backend
+    if (!inputStaging_.empty() && !batchOnBackend) {   // the batch as written on the host, to the backend
         const std::int64_t perSample = std::int64_t(inputStaging_.size()) / batch_;
         backend_.upload(values(inputIndex_), inputStaging_.data(), n * perSample * std::int64_t(sizeof(float)));
         backend_.upload(labels_.data(), labelStaging_.data(), n * std::int64_t(sizeof(std::int32_t)));

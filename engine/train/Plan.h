@@ -33,8 +33,14 @@ public:
     std::int32_t* labels();
     const Shape& inputShape() const { return inputShape_; }
 
-    // Runs the layers for the first n samples (nothing is read back).
-    void forward(std::int64_t n, bool training);
+    // Or write the batch straight into the backend's buffers (a data set the backend holds):
+    // input [batch × input shape], labels [batch].
+    float* inputOnBackend();
+    std::int32_t* labelsOnBackend() { return labels_.data(); }
+
+    // Runs the layers for the first n samples (nothing is read back). The batch comes from input()
+    // and labels(), or with batchOnBackend from inputOnBackend() and labelsOnBackend().
+    void forward(std::int64_t n, bool training, bool batchOnBackend = false);
     // The mean loss of the last forward pass, read back from the backend.
     double loss() const;
     // Where the loss layer writes its mean loss from now on (a float of the backend's memory; by

@@ -50,6 +50,84 @@ Trainer::Trainer(const ModelGraph& graph, Backend& backend, TrainConfig config)
     optimizer_ = createOptimizer(config_.optimizer, backend);
 }
 
+// [SECTION] Data held by the backend ----------------------------------------------------------------
+
+struct Trainer::HeldSet {
+    const void* identity = nullptr;
+    BackendBuffer<std::uint8_t> bytes;
+    BackendBuffer<float> byteValues, features, mean, std;
+    BackendBuffer<std::int32_t> labels;
+    ResidentSamples view;
+};
+
+// Only where it pays: a backend whose memory the host cannot address (a GPU) gathers batches
+// itself, so that a step does no host work; a host backend takes the Batcher's prepared batches.
+// A set that does not fit is left on the host (the run goes on at host speed, not out of memory).
+const ResidentSamples* Trainer::heldSamples(const BatchSource& source)
+{
+    const HostSamples* host = source.samples();
+    if (backend_.hostAddressable() || !host)
+        return nullptr;
+    for (const auto& set : held_)
+        if (set->identity == host->identity)
+            return &set->view;
+    auto set = std::make_unique<HeldSet>();
+    try {
+        const std::int64_t values = host->count * host->sampleSize;
+        set->identity = host->identity;
+        set->labels = BackendBuffer<std::int32_t>::uploaded(backend_, host->labels, host->count, "data set labels");
+        if (host->bytes) {
+            set->bytes = BackendBuffer<std::uint8_t>::uploaded(backend_, host->bytes, values, "data set");
+            set->byteValues = BackendBuffer<float>::uploaded(backend_, host->byteValues, host->channels * 256,
+                                                             "data set normalisation");
+        } else {
+            set->features = BackendBuffer<float>::uploaded(backend_, host->features, values, "data set");
+            set->mean = BackendBuffer<float>::uploaded(backend_, host->mean, host->sampleSize, "data set mean");
+            set->std = BackendBuffer<float>::uploaded(backend_, host->std, host->sampleSize, "data set deviation");
+        }
+    } catch (const OutOfMemoryError&) {
+        return nullptr;
+    }
+    set->view = {.count = host->count,
+                 .sampleSize = host->sampleSize,
+                 .bytes = set->bytes.data(),
+                 .byteValues = set->byteValues.data(),
+                 .channels = host->channels,
+                 .plane = host->plane,
+                 .features = set->features.data(),
+                 .mean = set->mean.data(),
+                 .std = set->std.data(),
+                 .labels = set->labels.data()};
+    if (batchIdsOnBackend_.size() == 0) {
+        batchIds_.resize(std::size_t(plan_->batch()));
+        batchIdsOnBackend_ = BackendBuffer<std::int32_t>(backend_, plan_->batch(), "batch sample ids");
+    }
+    held_.push_back(std::move(set));
+    return &held_.back()->view;
+}
+
+void Trainer::startEpoch(BatchSource& source, const ResidentSamples* held, int epoch)
+{
+    if (held)
+        source.startIdEpoch(epoch);
+    else
+        source.startEpoch(epoch);
+}
+
+std::int64_t Trainer::nextBatch(BatchSource& source, const ResidentSamples* held)
+{
+    if (!held)
+        return source.next(plan_->input(), plan_->labels(), plan_->batch());
+    const std::int64_t n = source.nextIds(batchIds_.data(), plan_->batch());
+    if (n > 0) {   // the ids are the step's one upload
+        backend_.upload(batchIdsOnBackend_.data(), batchIds_.data(), n * std::int64_t(sizeof(std::int32_t)));
+        backend_.gatherBatch(*held, batchIdsOnBackend_.data(), n, plan_->inputOnBackend(), plan_->labelsOnBackend());
+    }
+    return n;
+}
+
+// [SECTION] Evaluation and training --------------------------------------------------------------------
+
 void Trainer::resetHits()
 {
     const std::int32_t zero[2] = {0, 0};
@@ -80,7 +158,8 @@ EvalResult Trainer::evaluate(BatchSource& source)
 {
     checkSource(source, "evaluation");
     EvalResult r;
-    source.startEpoch(0);
+    const ResidentSamples* held = heldSamples(source);
+    startEpoch(source, held, 0);
     double lossSum = 0;
     // Hits and the confusion matrix add up in the backend's memory, read back once at the end.
     const std::int64_t c = plan_->predictionSize();
@@ -90,8 +169,8 @@ EvalResult Trainer::evaluate(BatchSource& source)
         r.classes = c;
         confusion = BackendBuffer<std::int32_t>(backend_, c * c, "confusion matrix");
     }
-    while (const std::int64_t n = source.next(plan_->input(), plan_->labels(), plan_->batch())) {
-        plan_->forward(n, false);
+    while (const std::int64_t n = nextBatch(source, held)) {
+        plan_->forward(n, false, held != nullptr);
         lossSum += plan_->loss() * double(n);
         if (plan_->classifies()) {
             const std::int32_t* labels = plan_->labelsOnBackend();
@@ -126,13 +205,15 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
         throw ConfigError("the training data is empty");
     const Schedule schedule(config_.schedule, config_.lr, stepsPerEpoch, stepsPerEpoch * config_.epochs);
     const auto params = plan_->parameters();
+    const ResidentSamples* held = heldSamples(train);
+    dataOnBackend_ = held != nullptr;
 
     result.steps = state_.step;
     result.bestEpoch = state_.bestEpoch;
     const std::int64_t firstStep = state_.step + 1;
     for (int epoch = state_.epoch + 1; epoch <= config_.epochs; ++epoch) {
         const auto epochStart = Clock::now();
-        train.startEpoch(epoch);
+        startEpoch(train, held, epoch);
         double lossSum = 0;
         std::int64_t hits = 0, seen = 0;
         EpochStats stats;
@@ -144,12 +225,12 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
                 result.seconds = since(start);
                 return result;
             }
-            const std::int64_t n = train.next(plan_->input(), plan_->labels(), plan_->batch());
+            const std::int64_t n = nextBatch(train, held);
             if (n == 0)
                 break;
             // The step's results gather in one buffer of the backend, read back once, before the
             // update (a diverged step changes no weight): loss, gradient norm, top-1 hits.
-            plan_->forward(n, true);
+            plan_->forward(n, true, held != nullptr);
             if (plan_->classifies()) {
                 backend_.fill(step_.data() + kStepHits, 0.0f, 1);   // all bits 0: the integer 0
                 backend_.countTopK(plan_->prediction(), plan_->labelsOnBackend(), n, plan_->predictionSize(), 1,

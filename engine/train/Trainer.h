@@ -105,6 +105,12 @@ public:
     EvalResult evaluate(BatchSource& source);
 
     Plan& plan() { return *plan_; }
+    // Whether the last run's training batches were gathered from a data set the backend holds
+    // (a backend whose memory the host cannot address, a source that serves ids, and room for it).
+    bool dataOnBackend() const { return dataOnBackend_; }
+    // Uploads the source's data set now where the backend would hold it (run() does it otherwise,
+    // at its start); returns whether the backend holds it.
+    bool holdData(const BatchSource& source) { return heldSamples(source) != nullptr; }
     const TrainConfig& config() const { return config_; }
 
     // For checkpoints (call between epochs, e.g. from onEpoch): the scalar state, and the tensors
@@ -118,6 +124,12 @@ public:
 
 private:
     void checkSource(const BatchSource& source, const char* what) const;
+    // A data set held in the backend's memory: uploaded at its first use, then kept.
+    struct HeldSet;
+    const ResidentSamples* heldSamples(const BatchSource& source);   // null: batches from the host
+    void startEpoch(BatchSource& source, const ResidentSamples* held, int epoch);
+    // The next batch into the plan's input and labels; 0 at the end of the epoch.
+    std::int64_t nextBatch(BatchSource& source, const ResidentSamples* held);
     void resetHits();
     std::array<std::int64_t, 2> readHits() const;   // top-1 and top-k hits since resetHits()
     // What a training step reads back from the backend, in one download (floats and an integer
@@ -137,6 +149,10 @@ private:
     std::unique_ptr<Optimizer> optimizer_;
     TrainerState state_;
     std::vector<Tensor> best_;          // the best epoch's weights (early stopping), allocated once
+    std::vector<std::unique_ptr<HeldSet>> held_;   // the data sets the backend holds
+    std::vector<std::int32_t> batchIds_;           // [batch] sample ids of a held set's batch
+    BackendBuffer<std::int32_t> batchIdsOnBackend_;
+    bool dataOnBackend_ = false;
 };
 
 } // namespace neurite

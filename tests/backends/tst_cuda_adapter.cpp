@@ -311,6 +311,7 @@ const NeuriteCudaApi kFake = {
     fakeBatchNormForward, nullptr, nullptr, nullptr,
     nullptr, nullptr, fakeOptimizerStep, fakeClip,
     nullptr, nullptr, nullptr,
+    nullptr,
 };
 
 template <class... P>

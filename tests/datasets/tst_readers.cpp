@@ -284,6 +284,50 @@ private slots:
         QCOMPARE(std::vector<float>(x.begin(), x.end()), firstEpoch[0]);
     }
 
+    // A backend that holds the set asks for sample ids: the same epoch order as the values, the
+    // same floats through the byte table; none while augmenting (that is done batch by batch).
+    void batcherServesIdsInTheSameOrder()
+    {
+        const Dataset d = makeSynthetic({"blobs", 53, 0.1, 3, 1});
+        Batcher values(d, allIndices(d.size()), 8, true, {}, 9), ids(d, allIndices(d.size()), 8, true, {}, 9);
+        QVERIFY(ids.samples() && ids.samples()->features == d.features.data() && !ids.samples()->bytes);
+        std::vector<float> x(16);
+        std::vector<std::int32_t> labels(8), batchIds(8);
+        values.startEpoch(2);
+        ids.startIdEpoch(2);
+        std::int64_t total = 0;
+        while (const std::int64_t n = values.next(x.data(), labels.data(), 8)) {
+            QCOMPARE(ids.nextIds(batchIds.data(), 8), n);
+            for (std::int64_t i = 0; i < n; ++i) {
+                const auto id = std::size_t(batchIds[std::size_t(i)]);
+                QCOMPARE(labels[std::size_t(i)], d.labels[id]);
+                QCOMPARE(x[std::size_t(2 * i)], (d.features[2 * id] - d.mean[0]) / d.std[0]);
+            }
+            total += n;
+        }
+        QCOMPARE(ids.nextIds(batchIds.data(), 8), std::int64_t(0));
+        QCOMPARE(total, std::int64_t(53));
+
+        Dataset image;
+        image.sampleShape = Shape{2, 1, 2};
+        image.bytes = {0, 255, 51, 102};
+        image.labels = {0};
+        image.classNames = {"only"};
+        image.mean = {0.5f, 0.0f};
+        image.std = {0.5f, 2.0f};
+        Batcher plain(image, {0}, 1, false, {}, 1);
+        const HostSamples* held = plain.samples();
+        QVERIFY(held && held->bytes == image.bytes.data() && held->channels == 2 && held->plane == 2);
+        plain.startEpoch(0);
+        std::vector<float> pixels(4);
+        plain.next(pixels.data(), labels.data(), 1);
+        for (std::size_t i = 0; i < 4; ++i)   // x = (v / 255 − mean) / std, from the table
+            QCOMPARE(pixels[i], held->byteValues[(i / 2) * 256 + image.bytes[i]]);
+        QCOMPARE(pixels[1], 1.0f);
+        QVERIFY(std::abs(pixels[3] - 0.2f) < 1e-6f);
+        QVERIFY(!Batcher(image, {0}, 1, false, {0, true}, 1).samples());
+    }
+
     void augmentationFlipsAndPads()
     {
         Dataset d;

@@ -28,6 +28,7 @@ class DisplacedBackend final : public Backend {
 public:
     explicit DisplacedBackend(Backend& inner) : inner_(inner) {}
     int foreignPointers = 0;   // host pointers passed where backend memory belongs
+    int gathers = 0;           // batches gathered from a data set held by the backend
 
     std::string name() const override { return "displaced"; }
     std::string description() const override { return "a CPU backend behind addresses the host cannot use"; }
@@ -175,6 +176,19 @@ public:
     {
         inner_.addToConfusion(at(scores), at(labels), rows, classes, at(matrix));
     }
+    void gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,
+                     std::int32_t* labels) override
+    {
+        ResidentSamples real = set;
+        real.bytes = at(set.bytes);
+        real.byteValues = at(set.byteValues);
+        real.features = at(set.features);
+        real.mean = at(set.mean);
+        real.std = at(set.std);
+        real.labels = at(set.labels);
+        inner_.gatherBatch(real, at(ids), n, at(x), at(labels));
+        ++gathers;
+    }
 
 private:
     static void* displaced(void* real) { return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(real) + kDisplacement); }
@@ -204,11 +218,13 @@ struct Outcome {
     std::vector<std::vector<float>> weights;
     TrainResult result;
     EvalResult evaluation;
+    bool dataOnBackend = false;
 };
 
 // Two epochs of `model` on 256 Fashion-MNIST images, validated on 64 (evaluation: hits and the
-// confusion matrix on the backend), with Adam and clipping; then the checkpoint's tensors.
-Outcome train(const std::string& model, Backend& backend)
+// confusion matrix on the backend), with Adam and clipping; then the checkpoint's tensors. With
+// augmentation the batches are made on the host; without, a device backend holds the set.
+Outcome train(const std::string& model, Backend& backend, Augment augment = {2, true})
 {
     const ModelGraph g = loadModel(NEURITE_SOURCE_DIR "/resources/models/" + model + ".json");
     DataBundle data = loadDataset("fashion-mnist");
@@ -224,15 +240,49 @@ Outcome train(const std::string& model, Backend& backend)
     c.batch = 48;   // 256 = 5 × 48 + 16: the last batch is smaller
     c.clipNorm = 1.0;
     Trainer trainer(g, backend, c);
-    Batcher trainBatches(data.train, trainIndices, c.batch, true, {2, true}, 1);
+    Batcher trainBatches(data.train, trainIndices, c.batch, true, augment, 1);
     Batcher validation(data.train, validationIndices, c.batch, false, Augment{}, 1);
     Outcome out;
     out.result = trainer.run(trainBatches, &validation, {}, CancelToken());
+    out.dataOnBackend = trainer.dataOnBackend();
     Batcher test(data.train, validationIndices, c.batch, false, Augment{}, 1);
     out.evaluation = trainer.evaluate(test);
     for (auto& [name, t] : trainer.checkpointTensors())
         out.weights.emplace_back(t->data(), t->data() + t->numel());
     return out;
+}
+
+// Feature vectors (not images): 3 epochs of a small classifier on 300 points of the spiral.
+Outcome trainOnPoints(Backend& backend)
+{
+    const ModelGraph g = modelFromText(R"({"version": 1, "input": [2], "layers": [
+        {"type": "Linear", "out_features": 16}, {"type": "Tanh"}, {"type": "Linear", "out_features": 3},
+        {"type": "CrossEntropyLoss"}]})");
+    DataBundle data = loadDataset("spiral:samples=300", 3);
+    TrainConfig c;
+    c.epochs = 3;
+    c.batch = 32;
+    Trainer trainer(g, backend, c);
+    Batcher batches(data.train, allIndices(data.train.size()), c.batch, true, Augment{}, 1);
+    Outcome out;
+    out.result = trainer.run(batches, nullptr, {}, CancelToken());
+    out.dataOnBackend = trainer.dataOnBackend();
+    for (auto& [name, t] : trainer.checkpointTensors())
+        out.weights.emplace_back(t->data(), t->data() + t->numel());
+    return out;
+}
+
+void compareOutcomes(const Outcome& got, const Outcome& want)
+{
+    QCOMPARE(got.result.status, want.result.status);
+    QCOMPARE(got.result.steps, want.result.steps);
+    QCOMPARE(got.result.epochs.back().trainLoss, want.result.epochs.back().trainLoss);
+    QCOMPARE(got.result.epochs.back().validation.accuracy, want.result.epochs.back().validation.accuracy);
+    QCOMPARE(got.evaluation.confusion, want.evaluation.confusion);
+    QCOMPARE(got.evaluation.loss, want.evaluation.loss);
+    QCOMPARE(got.weights.size(), want.weights.size());
+    for (std::size_t i = 0; i < want.weights.size(); ++i)
+        QVERIFY2(got.weights[i] == want.weights[i], qPrintable(QStringLiteral("checkpoint tensor %1 differs").arg(i)));
 }
 
 } // namespace
@@ -256,15 +306,34 @@ private slots:
         const Outcome want = train(model.toStdString(), direct);
         const Outcome got = train(model.toStdString(), device);
         QCOMPARE(device.foreignPointers, 0);
-        QCOMPARE(got.result.status, want.result.status);
-        QCOMPARE(got.result.steps, want.result.steps);
-        QCOMPARE(got.result.epochs.back().trainLoss, want.result.epochs.back().trainLoss);
-        QCOMPARE(got.result.epochs.back().validation.accuracy, want.result.epochs.back().validation.accuracy);
-        QCOMPARE(got.evaluation.confusion, want.evaluation.confusion);
-        QCOMPARE(got.evaluation.loss, want.evaluation.loss);
-        QCOMPARE(got.weights.size(), want.weights.size());
-        for (std::size_t i = 0; i < want.weights.size(); ++i)
-            QVERIFY2(got.weights[i] == want.weights[i], qPrintable(QStringLiteral("checkpoint tensor %1 differs").arg(i)));
+        QVERIFY(!got.dataOnBackend);   // augmented: the batches were made on the host
+        compareOutcomes(got, want);
+    }
+
+    // Without augmentation the device backend holds the data set and gathers every batch itself
+    // (only the batch's sample ids are uploaded per step); the CPU backend takes the host's
+    // batches. Both see the very same floats: the same training, bit for bit.
+    void gathersBatchesFromDataItHolds_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const char* m : {"mlp", "cnn-batchnorm", "points"})
+            QTest::newRow(m) << QString::fromLatin1(m);
+    }
+    void gathersBatchesFromDataItHolds()
+    {
+        QFETCH(QString, model);
+        CpuBackend direct(2), inner(2);
+        DisplacedBackend device(inner);
+        const bool points = model == QLatin1String("points");
+        const Outcome want = points ? trainOnPoints(direct) : train(model.toStdString(), direct, Augment{});
+        const Outcome got = points ? trainOnPoints(device) : train(model.toStdString(), device, Augment{});
+        QCOMPARE(device.foreignPointers, 0);
+        QVERIFY(!want.dataOnBackend);
+        QVERIFY(got.dataOnBackend);
+        // Every training, validation and evaluation batch: 2 × (6 + 2) + 2 for the images, 3 × 10
+        // for the points.
+        QCOMPARE(device.gathers, points ? 30 : 18);
+        compareOutcomes(got, want);
     }
 
     // The displacement itself: the host cannot read what the backend holds.

@@ -406,6 +406,7 @@ extern "C" __attribute__((visibility("default"))) const NeuriteCudaApi* neurite_
         batchNormForward, batchNormBackward, layerNormForward, layerNormBackward,
         globalAvgPoolForward, globalAvgPoolBackward, optimizerStep, clipGradientNorm,
         countNonFinite, countTopK, addToConfusion,
+        gatherBatch,
     };
     return version == NEURITE_CUDA_API_VERSION ? &api : nullptr;
 }

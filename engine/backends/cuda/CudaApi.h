@@ -21,7 +21,8 @@
 extern "C" {
 #endif
 
-#define NEURITE_CUDA_API_VERSION 3   /* 2: the per-step operations (StepOperations.h); 3: NeuriteCudaOptions.deterministic */
+#define NEURITE_CUDA_API_VERSION 4   /* 2: the per-step operations (StepOperations.h); 3: NeuriteCudaOptions.deterministic;
+                                       4: gatherBatch (a data set held on the device) */
 
 typedef struct NeuriteCudaContext NeuriteCudaContext;   /* one device, its stream, handles, memory */
 typedef struct NeuriteCudaGraph NeuriteCudaGraph;       /* a captured sequence of calls */
@@ -128,6 +129,17 @@ typedef struct NeuriteCudaGradientSlice {   /* neurite::GradientSlice */
     int64_t count;
 } NeuriteCudaGradientSlice;
 
+typedef struct NeuriteCudaSamples {     /* neurite::ResidentSamples: device pointers; bytes or features */
+    int64_t count, sampleSize;
+    const uint8_t* bytes;             /* images [count × channels × plane] */
+    const float* byteValues;          /* [channels × 256] */
+    int64_t channels, plane;
+    const float* features;            /* [count × sampleSize] */
+    const float* mean;                /* [sampleSize] */
+    const float* std;                 /* [sampleSize] */
+    const int32_t* labels;            /* [count] */
+} NeuriteCudaSamples;
+
 typedef struct NeuriteCudaApi {
     int version;                      /* NEURITE_CUDA_API_VERSION */
     size_t size;                      /* sizeof(NeuriteCudaApi) as the module was built */
@@ -227,6 +239,10 @@ typedef struct NeuriteCudaApi {
                      int64_t classes, int topK, int32_t* hits);
     int (*addToConfusion)(NeuriteCudaContext* context, const float* scores, const int32_t* labels, int64_t rows,
                           int64_t classes, int32_t* matrix);
+
+    /* ---- Data held on the device (version 4): x [n × sampleSize] and labels [n] of samples ids [n]. */
+    int (*gatherBatch)(NeuriteCudaContext* context, const NeuriteCudaSamples* set, const int32_t* ids, int64_t n,
+                       float* x, int32_t* labels);
 } NeuriteCudaApi;
 
 /* The table, or null when the module does not speak `version`. */

@@ -298,6 +298,22 @@ void CudaBackend::addToConfusion(const float* scores, const std::int32_t* labels
     check(api_.addToConfusion(context_, scores, labels, rows, classes, matrix));
 }
 
+void CudaBackend::gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,
+                              std::int32_t* labels)
+{
+    const NeuriteCudaSamples samples{.count = set.count,
+                                     .sampleSize = set.sampleSize,
+                                     .bytes = set.bytes,
+                                     .byteValues = set.byteValues,
+                                     .channels = set.channels,
+                                     .plane = set.plane,
+                                     .features = set.features,
+                                     .mean = set.mean,
+                                     .std = set.std,
+                                     .labels = set.labels};
+    check(api_.gatherBatch(context_, &samples, ids, n, x, labels));
+}
+
 // ---- Beyond Backend
 
 NeuriteCudaMemoryInfo CudaBackend::memoryInfo()

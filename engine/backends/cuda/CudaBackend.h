@@ -110,6 +110,8 @@ public:
     void countNonFinite(const float* x, std::int64_t count, std::int32_t* found) override;
     void countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes, int topK,
                    std::int32_t* hits) override;
+    void gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,
+                     std::int32_t* labels) override;
     void addToConfusion(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes,
                         std::int32_t* matrix) override;
 

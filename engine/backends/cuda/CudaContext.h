@@ -143,6 +143,8 @@ int countTopK(NeuriteCudaContext* c, const float* scores, const std::int32_t* la
               std::int64_t classes, int topK, std::int32_t* hits);
 int addToConfusion(NeuriteCudaContext* c, const float* scores, const std::int32_t* labels, std::int64_t rows,
                    std::int64_t classes, std::int32_t* matrix);
+int gatherBatch(NeuriteCudaContext* c, const NeuriteCudaSamples* set, const std::int32_t* ids, std::int64_t n,
+                float* x, std::int32_t* labels);
 
 } // namespace neurite::cuda
 

@@ -406,4 +406,15 @@ int addToConfusion(NeuriteCudaContext* c, const float* scores, const std::int32_
                        [&] { return launchAddToConfusion(c->stream, scores, labels, rows, classes, matrix); });
 }
 
+// ---- Data held on the device
+
+int gatherBatch(NeuriteCudaContext* c, const NeuriteCudaSamples* set, const std::int32_t* ids, std::int64_t n,
+                float* x, std::int32_t* labels)
+{
+    const bool oneSource = set && (set->bytes != nullptr) != (set->features != nullptr);
+    return elementwise(c, "gather batch kernel", {n, set ? set->sampleSize : 0},
+                       [&] { return launchGatherBatch(c->stream, *set, ids, n, x, labels); },
+                       oneSource ? nullptr : "the data set needs exactly one of bytes and features");
+}
+
 } // namespace neurite::cuda

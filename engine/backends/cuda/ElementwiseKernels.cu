@@ -1,12 +1,13 @@
 // The element-wise kernels of the per-step operations (StepKernels.h): activations, dropout,
-// arithmetic, bias, global average pooling, and the multi-tensor optimiser step and gradient
-// clipping. One element (or one Philox quad) per thread in a grid-stride loop; the arithmetic is
+// arithmetic, bias, global average pooling, the multi-tensor optimiser step and gradient
+// clipping, and the gathering of a batch from a data set held on the device. One element (or one Philox quad) per thread in a grid-stride loop; the arithmetic is
 // engine/kernels'.
 #include "engine/backends/cuda/LaunchGrid.cuh"
 #include "engine/backends/cuda/StepKernels.h"
 #include "engine/kernels/Activations.h"
 #include "engine/kernels/BiasAdd.h"
 #include "engine/kernels/Dropout.h"
+#include "engine/kernels/Gather.h"
 #include "engine/kernels/Optimizers.h"
 #include "engine/kernels/Pooling.h"
 #include "engine/kernels/Reductions.h"
@@ -145,6 +146,20 @@ __global__ void broadcastRowKernel(const float* x, float* y, std::int64_t yStrid
 {
     for (std::int64_t e = firstIndex(); e < rows * width; e += gridStride())
         y[e / width * yStride + yOffset + e % width] = x[e % width];
+}
+
+// x [n × sampleSize] from the samples ids [n]; the first n threads copy the labels too.
+__global__ void gatherBatchKernel(NeuriteCudaSamples set, const std::int32_t* ids, std::int64_t n, float* x,
+                                  std::int32_t* labels)
+{
+    const std::int64_t size = set.sampleSize;
+    for (std::int64_t e = firstIndex(); e < n * size; e += gridStride()) {
+        const std::int64_t sample = ids[e / size], i = e % size;
+        x[e] = set.bytes ? k::gatheredByte(set.bytes, set.byteValues, sample, i, size, set.plane)
+                         : k::gatheredFeature(set.features, set.mean, set.std, sample, i, size);
+        if (e < n)
+            labels[e] = set.labels[ids[e]];
+    }
 }
 
 __global__ void addBiasKernel(float* y, const float* bias, std::int64_t count, std::int64_t channels,
@@ -363,6 +378,12 @@ cudaError_t launchClipScale(cudaStream_t stream, const GradientBatch& batch, con
     const unsigned blocks = blocksFor(total) < 1024u ? blocksFor(total) : 1024u;
     clipScaleKernel<<<blocks, kThreads, 0, stream>>>(batch, partials, partialCount, maxNorm, norm, writeNorm);
     return cudaGetLastError();
+}
+
+cudaError_t launchGatherBatch(cudaStream_t stream, const NeuriteCudaSamples& set, const std::int32_t* ids,
+                              std::int64_t n, float* x, std::int32_t* labels)
+{
+    return launchElements(gatherBatchKernel, stream, n * set.sampleSize, set, ids, n, x, labels);
 }
 
 } // namespace neurite::cuda

@@ -97,5 +97,8 @@ cudaError_t launchCountTopK(cudaStream_t stream, const float* scores, const std:
                             std::int64_t classes, int topK, std::int32_t* hits);
 cudaError_t launchAddToConfusion(cudaStream_t stream, const float* scores, const std::int32_t* labels,
                                  std::int64_t rows, std::int64_t classes, std::int32_t* matrix);
+// One batch of a data set held on the device (engine/kernels/Gather.h): one element per thread.
+cudaError_t launchGatherBatch(cudaStream_t stream, const NeuriteCudaSamples& set, const std::int32_t* ids,
+                              std::int64_t n, float* x, std::int32_t* labels);
 
 } // namespace neurite::cuda

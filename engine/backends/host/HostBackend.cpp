@@ -1,5 +1,6 @@
 // HostBackend: the per-step operations as host loops over engine/kernels. [SECTION]s:
-// element-wise · bias · rows · normalisation · pooling · optimiser · checks and metrics
+// element-wise · bias · rows · normalisation · pooling · optimiser · data held by the backend ·
+// checks and metrics
 #include "engine/backends/host/HostBackend.h"
 
 #include "engine/core/Reduce.h"
@@ -7,6 +8,7 @@
 #include "engine/kernels/Activations.h"
 #include "engine/kernels/BiasAdd.h"
 #include "engine/kernels/Dropout.h"
+#include "engine/kernels/Gather.h"
 #include "engine/kernels/Losses.h"
 #include "engine/kernels/Norms.h"
 #include "engine/kernels/Optimizers.h"
@@ -456,6 +458,25 @@ void HostBackend::clipGradientNorm(std::span<const GradientSlice> gradients, dou
     const float factor = k::clipScale(total, maxNorm);
     for (const GradientSlice& g : gradients)
         scaleRange(g.data, g.count, factor);
+}
+
+// [SECTION] data held by the backend -------------------------------------------------------------
+
+void HostBackend::gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,
+                              std::int32_t* labels)
+{
+    const std::int64_t size = set.sampleSize;
+    for (std::int64_t s = 0; s < n; ++s) {
+        const std::int64_t id = ids[s];
+        labels[s] = set.labels[id];
+        float* out = x + s * size;
+        if (set.bytes)
+            for (std::int64_t i = 0; i < size; ++i)
+                out[i] = k::gatheredByte(set.bytes, set.byteValues, id, i, size, set.plane);
+        else
+            for (std::int64_t i = 0; i < size; ++i)
+                out[i] = k::gatheredFeature(set.features, set.mean, set.std, id, i, size);
+    }
 }
 
 // [SECTION] checks and metrics ------------------------------------------------------------------

@@ -51,6 +51,9 @@ public:
     void optimizerStep(const OptimizerStepSettings& s, std::span<const OptimizerSlot> slots) override;
     void clipGradientNorm(std::span<const GradientSlice> gradients, double maxNorm, float* norm) override;
 
+    void gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,
+                     std::int32_t* labels) override;
+
     void countNonFinite(const float* x, std::int64_t count, std::int32_t* found) override;
     void countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes, int topK,
                    std::int32_t* hits) override;
