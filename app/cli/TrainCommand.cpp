@@ -251,6 +251,9 @@ int trainCommand(const std::vector<std::string>& argv)
             std::snprintf(line, sizeof line, "test    loss %.5f  (%lld samples)", r.loss, (long long)r.samples);
         std::cout << line << "\n";
     }
+    if (!job->trainer().recordingProblem().empty())
+        std::fprintf(stderr, "%s\n", job->trainer().recordingProblem().c_str());
+    summary["replayed_steps"] = job->trainer().replayedSteps();   // a GPU's recorded step (a CUDA graph)
     summary["metric_seconds"] = outcome.metricSeconds;          // recording, on the training thread
     summary["checkpoint_seconds"] = outcome.checkpointSeconds;
     if (const auto path = args.get("json"))

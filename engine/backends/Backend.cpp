@@ -43,6 +43,10 @@ void Backend::fill(float* buffer, float value, std::int64_t count)
     std::fill(buffer, buffer + std::max<std::int64_t>(count, 0), value);
 }
 
+void Backend::beginRecording() { throw Error(name() + " cannot record calls"); }
+
+std::unique_ptr<Recording> Backend::endRecording() { throw Error(name() + " cannot record calls"); }
+
 void Backend::parallelFor(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn, std::int64_t)
 {
     if (n > 0)

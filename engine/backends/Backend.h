@@ -41,6 +41,13 @@ struct PoolGeometry {
     void computeOutput();
 };
 
+// A sequence of backend calls recorded once (a CUDA graph) and run again on the same buffers.
+class Recording {
+public:
+    virtual ~Recording() = default;
+    virtual void replay() = 0;
+};
+
 // The heavy operations below, the per-step ones of StepOperations, and the memory they work on.
 class Backend : public StepOperations {
 public:
@@ -57,6 +64,15 @@ public:
     virtual void fill(float* buffer, float value, std::int64_t count);
     virtual void synchronise() {}                             // waits for queued work (a GPU's stream)
     virtual bool hostAddressable() const { return true; }     // buffers are host memory
+
+    // ---- Recording (where launching each call costs more than it does: a GPU). Between begin and
+    // end the calls are recorded, not run; upload, download and synchronise throw then. A
+    // recording reads its arguments as they were when recorded: the same buffers, the same sizes
+    // and scalars. After a call fails while recording, endRecording() still leaves the recording
+    // state (and throws: the recording is lost).
+    virtual bool records() const { return false; }
+    virtual void beginRecording();                            // default: throws (records() is false)
+    virtual std::unique_ptr<Recording> endRecording();
 
     // C[M×N] = alpha · op(A) · op(B) + beta · C; op(A) is M×K, op(B) is K×N; leading dimensions as in BLAS.
     virtual void gemm(bool transA, bool transB, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,

@@ -12,6 +12,7 @@
 #include "engine/run/Workspace.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace neurite {
 
@@ -135,7 +136,11 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
     train_ = std::make_unique<Batcher>(data.train, split.train, config.batch, true, augment, config.seed);
     if (!split.validation.empty())
         validation_ = std::make_unique<Batcher>(data.train, split.validation, config.batch, false, Augment{}, config.seed);
-    trainer_ = std::make_unique<Trainer>(graph_, *backend_, config);
+    TrainConfig trainerConfig = config;
+    // NEURITE_RECORD_STEPS=0: every GPU step call by call (a diagnosis: does a graph change anything?)
+    if (const char* record = std::getenv("NEURITE_RECORD_STEPS"); record && std::string(record) == "0")
+        trainerConfig.recordSteps = false;
+    trainer_ = std::make_unique<Trainer>(graph_, *backend_, trainerConfig);
 
     const auto& a = trainer_->plan().analysis();
     info_.modelName = graph_.name;

@@ -21,6 +21,7 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
 
     for (const auto& id : analysis_.order) {
         const Node& node = *graph.find(id);
+        drawsPerStep_ = drawsPerStep_ || node.type == "Dropout";
         layers_.push_back(createLayer({node, analysis_.info(id), backend, batch, inputShape_}));
         std::vector<int> sources;
         const auto* spec = Catalogue::instance().find(node.type);

@@ -66,6 +66,7 @@ public:
     std::string firstNonFinite();
     // Training steps run so far: Dropout's masks are drawn for (seed, step); a resumed run sets it.
     std::uint32_t step() const { return step_; }
+    bool drawsPerStep() const { return drawsPerStep_; }   // a layer draws new random numbers each step
     void setStep(std::int64_t step) { step_ = std::uint32_t(step); }
     std::int64_t bytesAllocated() const { return bytes_; }
 
@@ -76,6 +77,7 @@ private:
     std::int64_t batch_;
     std::uint64_t seed_;
     std::uint32_t step_ = 0;
+    bool drawsPerStep_ = false;                      // Dropout
     Rng rng_;                                        // initialisation
     BackendBuffer<std::int32_t> nonFinite_;          // [1] the count of the last check
     Shape inputShape_;

@@ -114,16 +114,93 @@ void Trainer::startEpoch(BatchSource& source, const ResidentSamples* held, int e
         source.startEpoch(epoch);
 }
 
+// With a held set only the ids travel (the step's one upload); the gathering is the step's first
+// call (computeStep), so that a recorded step includes it.
+std::int64_t Trainer::nextIds(BatchSource& source)
+{
+    const std::int64_t n = source.nextIds(batchIds_.data(), plan_->batch());
+    if (n > 0)
+        backend_.upload(batchIdsOnBackend_.data(), batchIds_.data(), n * std::int64_t(sizeof(std::int32_t)));
+    return n;
+}
+
 std::int64_t Trainer::nextBatch(BatchSource& source, const ResidentSamples* held)
 {
     if (!held)
         return source.next(plan_->input(), plan_->labels(), plan_->batch());
-    const std::int64_t n = source.nextIds(batchIds_.data(), plan_->batch());
-    if (n > 0) {   // the ids are the step's one upload
-        backend_.upload(batchIdsOnBackend_.data(), batchIds_.data(), n * std::int64_t(sizeof(std::int32_t)));
-        backend_.gatherBatch(*held, batchIdsOnBackend_.data(), n, plan_->inputOnBackend(), plan_->labelsOnBackend());
-    }
+    const std::int64_t n = nextIds(source);
+    if (n > 0)
+        gather(*held, n);
     return n;
+}
+
+void Trainer::gather(const ResidentSamples& held, std::int64_t n)
+{
+    backend_.gatherBatch(held, batchIdsOnBackend_.data(), n, plan_->inputOnBackend(), plan_->labelsOnBackend());
+}
+
+// [SECTION] One training step ----------------------------------------------------------------------
+
+void Trainer::stepCalls(std::int64_t n, const ResidentSamples* held, const std::vector<Parameter*>& params)
+{
+    if (held)
+        gather(*held, n);
+    // The step's results gather in one buffer of the backend, read back once, before the update
+    // (a diverged step changes no weight): loss, gradient norm, top-1 hits.
+    plan_->forward(n, true, held != nullptr);
+    if (plan_->classifies()) {
+        backend_.fill(step_.data() + kStepHits, 0.0f, 1);   // all bits 0: the integer 0
+        backend_.countTopK(plan_->prediction(), plan_->labelsOnBackend(), n, plan_->predictionSize(), 1,
+                           reinterpret_cast<std::int32_t*>(step_.data() + kStepHits));
+    }
+    plan_->backward();
+    clipGradients(backend_, params, config_.clipNorm, step_.data() + kStepNorm);
+}
+
+// Launching a step's few dozen calls one by one costs a GPU more than small layers compute, so
+// a backend that records replays one recording per full batch: the calls from the gathering to
+// the clipping, with the same buffers, sizes and scalars every time. That holds for full batches
+// of a held set when no call's scalars change from step to step (Dropout's draw does). The
+// recording is made at the second full batch (the first settles algorithm choices and scratch
+// memory); the last, smaller batch, the optimiser's update (its learning rate and step change)
+// and evaluation run call by call. A recording that fails is given up for the run, said once.
+void Trainer::computeStep(std::int64_t n, const ResidentSamples* held, const std::vector<Parameter*>& params)
+{
+    if (held != recordedSet_) {   // a recording gathers from one set
+        stepRecording_.reset();
+        recordedSet_ = held;
+        fullBatchesUnrecorded_ = 0;
+    }
+    const bool full = n == plan_->batch();
+    if (stepRecording_ && full) {
+        stepRecording_->replay();
+        plan_->setStep(plan_->step() + 1);   // as forward() counts it
+        return;
+    }
+    const bool record = full && held && config_.recordSteps && backend_.records() && !recordingFailed_ &&
+                        !plan_->drawsPerStep() && ++fullBatchesUnrecorded_ == 2;
+    if (!record) {
+        stepCalls(n, held, params);
+        return;
+    }
+    const std::uint32_t stepBefore = plan_->step();
+    try {
+        backend_.beginRecording();
+        stepCalls(n, held, params);
+        stepRecording_ = backend_.endRecording();
+    } catch (const std::exception& e) {
+        try {
+            backend_.endRecording();   // leaves the recording state; the recording is lost anyway
+        } catch (const std::exception&) {
+        }
+        stepRecording_.reset();
+        recordingFailed_ = true;
+        recordingProblem_ = std::string("the step could not be recorded (") + e.what() + "); every step runs call by call";
+        plan_->setStep(stepBefore);
+        stepCalls(n, held, params);
+        return;
+    }
+    stepRecording_->replay();   // recording ran nothing
 }
 
 // [SECTION] Evaluation and training --------------------------------------------------------------------
@@ -225,19 +302,10 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
                 result.seconds = since(start);
                 return result;
             }
-            const std::int64_t n = nextBatch(train, held);
+            const std::int64_t n = held ? nextIds(train) : train.next(plan_->input(), plan_->labels(), plan_->batch());
             if (n == 0)
                 break;
-            // The step's results gather in one buffer of the backend, read back once, before the
-            // update (a diverged step changes no weight): loss, gradient norm, top-1 hits.
-            plan_->forward(n, true, held != nullptr);
-            if (plan_->classifies()) {
-                backend_.fill(step_.data() + kStepHits, 0.0f, 1);   // all bits 0: the integer 0
-                backend_.countTopK(plan_->prediction(), plan_->labelsOnBackend(), n, plan_->predictionSize(), 1,
-                                   reinterpret_cast<std::int32_t*>(step_.data() + kStepHits));
-            }
-            plan_->backward();
-            clipGradients(backend_, params, config_.clipNorm, step_.data() + kStepNorm);
+            computeStep(n, held, params);
             StepResults results;
             backend_.download(&results, step_.data(), sizeof results);
             const double loss = results.loss;

@@ -33,6 +33,9 @@ struct TrainConfig {
     int patience = 0;                 // epochs without improvement before stopping; 0: off
     double minDelta = 0;              // the least decrease that counts as an improvement
     bool restoreBest = true;          // on early stop, put back the best epoch's weights
+    // On a backend that records calls (a GPU's graphs), replay one recorded step for every full
+    // batch of a data set the backend holds (see Trainer::computeStep).
+    bool recordSteps = true;
 };
 
 struct StepStats {
@@ -111,6 +114,9 @@ public:
     // Uploads the source's data set now where the backend would hold it (run() does it otherwise,
     // at its start); returns whether the backend holds it.
     bool holdData(const BatchSource& source) { return heldSamples(source) != nullptr; }
+    // Whether the last run replayed a recorded step, and why not where it tried and could not.
+    bool replayedSteps() const { return stepRecording_ != nullptr; }
+    const std::string& recordingProblem() const { return recordingProblem_; }
     const TrainConfig& config() const { return config_; }
 
     // For checkpoints (call between epochs, e.g. from onEpoch): the scalar state, and the tensors
@@ -130,6 +136,12 @@ private:
     void startEpoch(BatchSource& source, const ResidentSamples* held, int epoch);
     // The next batch into the plan's input and labels; 0 at the end of the epoch.
     std::int64_t nextBatch(BatchSource& source, const ResidentSamples* held);
+    std::int64_t nextIds(BatchSource& source);             // uploads them; the gathering is apart
+    void gather(const ResidentSamples& held, std::int64_t n);
+    // A training step's calls up to the read-back (gather, forward, hits, backward, clipping),
+    // made one by one or replayed from a recording.
+    void computeStep(std::int64_t n, const ResidentSamples* held, const std::vector<Parameter*>& params);
+    void stepCalls(std::int64_t n, const ResidentSamples* held, const std::vector<Parameter*>& params);
     void resetHits();
     std::array<std::int64_t, 2> readHits() const;   // top-1 and top-k hits since resetHits()
     // What a training step reads back from the backend, in one download (floats and an integer
@@ -153,6 +165,11 @@ private:
     std::vector<std::int32_t> batchIds_;           // [batch] sample ids of a held set's batch
     BackendBuffer<std::int32_t> batchIdsOnBackend_;
     bool dataOnBackend_ = false;
+    std::unique_ptr<Recording> stepRecording_;     // the step of a full batch of recordedSet_
+    const ResidentSamples* recordedSet_ = nullptr;
+    int fullBatchesUnrecorded_ = 0;                // full batches of recordedSet_ run call by call
+    bool recordingFailed_ = false;
+    std::string recordingProblem_;
 };
 
 } // namespace neurite

@@ -656,8 +656,8 @@ private slots:
     void graphsReplayAndAreDestroyed()
     {
         CudaBackend backend(kFake, {});
-        backend.beginCapture();
-        auto graph = backend.endCapture();
+        backend.beginRecording();
+        auto graph = backend.endRecording();
         graph->replay();
         graph->replay();
         QCOMPARE(lastSeen->replays, 2);

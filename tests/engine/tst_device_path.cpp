@@ -9,12 +9,15 @@
 #include "datasets/Batcher.h"
 #include "datasets/DatasetCatalogue.h"
 #include "engine/backends/cpu/CpuBackend.h"
+#include "engine/core/Error.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/train/Trainer.h"
 
 #include <QtTest>
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <map>
 #include <vector>
 
@@ -39,142 +42,189 @@ public:
         return displaced(inner_.allocate(bytes, purpose));
     }
     void release(void* p) override { inner_.release(p ? at(p) : nullptr); }
-    void upload(void* p, const void* host, std::int64_t bytes) override { inner_.upload(at(p), host, bytes); }
-    void download(void* host, const void* p, std::int64_t bytes) override { inner_.download(host, at(p), bytes); }
-    void fill(float* p, float v, std::int64_t n) override { inner_.fill(at(p), v, n); }
+    void upload(void* p, const void* host, std::int64_t bytes) override
+    {
+        refuseWhileRecording("upload");
+        inner_.upload(at(p), host, bytes);
+    }
+    void download(void* host, const void* p, std::int64_t bytes) override
+    {
+        refuseWhileRecording("download");
+        inner_.download(host, at(p), bytes);
+    }
+    void synchronise() override { refuseWhileRecording("synchronise"); }
+
+    // Recording as a GPU captures a graph: the calls are kept with their arguments and run at each
+    // replay, never while recording; the host's copies are refused meanwhile.
+    bool recordsCalls = false;     // records() (off: the backend runs every call as it comes)
+    int recordings = 0, replays = 0;
+    bool records() const override { return recordsCalls; }
+    void beginRecording() override
+    {
+        if (recording_)
+            throw Error("beginRecording: already recording");
+        recording_ = std::make_unique<Calls>();
+    }
+    std::unique_ptr<Recording> endRecording() override
+    {
+        if (!recording_)
+            throw Error("endRecording: not recording");
+        auto calls = std::move(recording_);
+        ++recordings;
+        return std::make_unique<Replay>(std::move(*calls), replays);
+    }
+    void fill(float* p, float v, std::int64_t n) override
+    {
+        run([=, this] { inner_.fill(at(p), v, n); });
+    }
 
     void gemm(bool ta, bool tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
               std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) override
     {
-        inner_.gemm(ta, tb, m, n, k, alpha, at(a), lda, at(b), ldb, beta, at(c), ldc);
+        run([=, this] { inner_.gemm(ta, tb, m, n, k, alpha, at(a), lda, at(b), ldb, beta, at(c), ldc); });
     }
     std::int64_t convWorkspace(const ConvGeometry& g) const override { return inner_.convWorkspace(g); }
     void convForward(const ConvGeometry& g, const float* x, const float* w, const float* bias, float* y, float* ws,
                      std::int32_t* argmax) override
     {
-        inner_.convForward(g, at(x), at(w), at(bias), at(y), at(ws), at(argmax));
+        run([=, this] { inner_.convForward(g, at(x), at(w), at(bias), at(y), at(ws), at(argmax)); });
     }
     void convBackward(const ConvGeometry& g, const float* x, const float* w, const float* y, const float* dy, float* dx,
                       float* dw, float* db, float* ws, const std::int32_t* argmax) override
     {
-        inner_.convBackward(g, at(x), at(w), at(y), at(dy), at(dx), at(dw), at(db), at(ws), at(argmax));
+        run([=, this] { inner_.convBackward(g, at(x), at(w), at(y), at(dy), at(dx), at(dw), at(db), at(ws), at(argmax)); });
     }
     void maxPoolForward(const PoolGeometry& g, const float* x, float* y, std::int32_t* a) override
     {
-        inner_.maxPoolForward(g, at(x), at(y), at(a));
+        run([=, this] { inner_.maxPoolForward(g, at(x), at(y), at(a)); });
     }
     void maxPoolBackward(const PoolGeometry& g, const float* dy, const std::int32_t* a, float* dx) override
     {
-        inner_.maxPoolBackward(g, at(dy), at(a), at(dx));
+        run([=, this] { inner_.maxPoolBackward(g, at(dy), at(a), at(dx)); });
     }
-    void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override { inner_.avgPoolForward(g, at(x), at(y)); }
+    void avgPoolForward(const PoolGeometry& g, const float* x, float* y) override
+    {
+        run([=, this] { inner_.avgPoolForward(g, at(x), at(y)); });
+    }
     void avgPoolBackward(const PoolGeometry& g, const float* dy, float* dx) override
     {
-        inner_.avgPoolBackward(g, at(dy), at(dx));
+        run([=, this] { inner_.avgPoolBackward(g, at(dy), at(dx)); });
     }
 
     void activationForward(ActivationSpec a, const float* x, float* y, std::int64_t n) override
     {
-        inner_.activationForward(a, at(x), at(y), n);
+        run([=, this] { inner_.activationForward(a, at(x), at(y), n); });
     }
     void activationBackward(ActivationSpec a, const float* x, const float* y, const float* dy, float* dx,
                             std::int64_t n) override
     {
-        inner_.activationBackward(a, at(x), at(y), at(dy), at(dx), n);
+        run([=, this] { inner_.activationBackward(a, at(x), at(y), at(dy), at(dx), n); });
     }
     void dropoutForward(float p, std::uint64_t seed, std::uint32_t step, std::uint32_t stream, const float* x, float* y,
                         float* mask, std::int64_t n) override
     {
-        inner_.dropoutForward(p, seed, step, stream, at(x), at(y), at(mask), n);
+        run([=, this] { inner_.dropoutForward(p, seed, step, stream, at(x), at(y), at(mask), n); });
     }
-    void multiply(const float* a, const float* b, float* y, std::int64_t n) override { inner_.multiply(at(a), at(b), at(y), n); }
-    void add(const float* a, const float* b, float* y, std::int64_t n) override { inner_.add(at(a), at(b), at(y), n); }
-    void accumulate(const float* x, float* y, std::int64_t n) override { inner_.accumulate(at(x), at(y), n); }
-    void copy(const float* x, float* y, std::int64_t n) override { inner_.copy(at(x), at(y), n); }
+    void multiply(const float* a, const float* b, float* y, std::int64_t n) override
+    {
+        run([=, this] { inner_.multiply(at(a), at(b), at(y), n); });
+    }
+    void add(const float* a, const float* b, float* y, std::int64_t n) override
+    {
+        run([=, this] { inner_.add(at(a), at(b), at(y), n); });
+    }
+    void accumulate(const float* x, float* y, std::int64_t n) override
+    {
+        run([=, this] { inner_.accumulate(at(x), at(y), n); });
+    }
+    void copy(const float* x, float* y, std::int64_t n) override
+    {
+        run([=, this] { inner_.copy(at(x), at(y), n); });
+    }
     void copyRows(const float* x, std::int64_t xs, float* y, std::int64_t ys, std::int64_t off, std::int64_t rows,
                   std::int64_t width) override
     {
-        inner_.copyRows(at(x), xs, at(y), ys, off, rows, width);
+        run([=, this] { inner_.copyRows(at(x), xs, at(y), ys, off, rows, width); });
     }
     void addBias(float* y, const float* b, std::int64_t rows, std::int64_t c, std::int64_t p) override
     {
-        inner_.addBias(at(y), at(b), rows, c, p);
+        run([=, this] { inner_.addBias(at(y), at(b), rows, c, p); });
     }
     void biasGradient(const float* dy, float* db, std::int64_t rows, std::int64_t c, std::int64_t p) override
     {
-        inner_.biasGradient(at(dy), at(db), rows, c, p);
+        run([=, this] { inner_.biasGradient(at(dy), at(db), rows, c, p); });
     }
     void softmaxForward(const float* x, float* y, std::int64_t rows, std::int64_t w) override
     {
-        inner_.softmaxForward(at(x), at(y), rows, w);
+        run([=, this] { inner_.softmaxForward(at(x), at(y), rows, w); });
     }
     void softmaxBackward(const float* y, const float* dy, float* dx, std::int64_t rows, std::int64_t w) override
     {
-        inner_.softmaxBackward(at(y), at(dy), at(dx), rows, w);
+        run([=, this] { inner_.softmaxBackward(at(y), at(dy), at(dx), rows, w); });
     }
     void lossForward(LossSpec l, const float* x, LossTarget t, std::int64_t rows, std::int64_t w, float* loss) override
     {
-        inner_.lossForward(l, at(x), {at(t.labels), at(t.targets)}, rows, w, at(loss));
+        run([=, this] { inner_.lossForward(l, at(x), {at(t.labels), at(t.targets)}, rows, w, at(loss)); });
     }
     void lossBackward(LossSpec l, const float* x, LossTarget t, std::int64_t rows, std::int64_t w, float* dx) override
     {
-        inner_.lossBackward(l, at(x), {at(t.labels), at(t.targets)}, rows, w, at(dx));
+        run([=, this] { inner_.lossBackward(l, at(x), {at(t.labels), at(t.targets)}, rows, w, at(dx)); });
     }
     void batchNormForward(const float* x, float* y, std::int64_t n, std::int64_t c, std::int64_t p,
                           const BatchNormTensors& t, float momentum, float eps, bool training) override
     {
-        inner_.batchNormForward(at(x), at(y), n, c, p, at(t), momentum, eps, training);
+        run([=, this] { inner_.batchNormForward(at(x), at(y), n, c, p, at(t), momentum, eps, training); });
     }
     void batchNormBackward(const float* x, const float* dy, float* dx, std::int64_t n, std::int64_t c, std::int64_t p,
                            const BatchNormTensors& t, float* dgamma, float* dbeta) override
     {
-        inner_.batchNormBackward(at(x), at(dy), at(dx), n, c, p, at(t), at(dgamma), at(dbeta));
+        run([=, this] { inner_.batchNormBackward(at(x), at(dy), at(dx), n, c, p, at(t), at(dgamma), at(dbeta)); });
     }
     void layerNormForward(const float* x, float* y, std::int64_t rows, std::int64_t w, const float* gamma,
                           const float* beta, float eps, float* mean, float* invstd) override
     {
-        inner_.layerNormForward(at(x), at(y), rows, w, at(gamma), at(beta), eps, at(mean), at(invstd));
+        run([=, this] { inner_.layerNormForward(at(x), at(y), rows, w, at(gamma), at(beta), eps, at(mean), at(invstd)); });
     }
     void layerNormBackward(const float* x, const float* dy, float* dx, std::int64_t rows, std::int64_t w,
                            const float* gamma, const float* mean, const float* invstd, float* dgamma, float* dbeta) override
     {
-        inner_.layerNormBackward(at(x), at(dy), at(dx), rows, w, at(gamma), at(mean), at(invstd), at(dgamma), at(dbeta));
+        run([=, this] { inner_.layerNormBackward(at(x), at(dy), at(dx), rows, w, at(gamma), at(mean), at(invstd), at(dgamma), at(dbeta)); });
     }
     void globalAvgPoolForward(const float* x, float* y, std::int64_t planes, std::int64_t size) override
     {
-        inner_.globalAvgPoolForward(at(x), at(y), planes, size);
+        run([=, this] { inner_.globalAvgPoolForward(at(x), at(y), planes, size); });
     }
     void globalAvgPoolBackward(const float* dy, float* dx, std::int64_t planes, std::int64_t size) override
     {
-        inner_.globalAvgPoolBackward(at(dy), at(dx), planes, size);
+        run([=, this] { inner_.globalAvgPoolBackward(at(dy), at(dx), planes, size); });
     }
     void optimizerStep(const OptimizerStepSettings& s, std::span<const OptimizerSlot> tensors) override
     {
         std::vector<OptimizerSlot> real;
         for (const OptimizerSlot& slot : tensors)
             real.push_back({at(slot.value), at(slot.grad), at(slot.state0), at(slot.state1), slot.count});
-        inner_.optimizerStep(s, real);
+        run([=, this] { inner_.optimizerStep(s, real); });
     }
     void clipGradientNorm(std::span<const GradientSlice> gradients, double maxNorm, float* norm) override
     {
         std::vector<GradientSlice> real;
         for (const GradientSlice& g : gradients)
             real.push_back({at(g.data), g.count});
-        inner_.clipGradientNorm(real, maxNorm, at(norm));
+        run([=, this] { inner_.clipGradientNorm(real, maxNorm, at(norm)); });
     }
     void countNonFinite(const float* x, std::int64_t n, std::int32_t* found) override
     {
-        inner_.countNonFinite(at(x), n, at(found));
+        run([=, this] { inner_.countNonFinite(at(x), n, at(found)); });
     }
     void countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes, int k,
                    std::int32_t* hits) override
     {
-        inner_.countTopK(at(scores), at(labels), rows, classes, k, at(hits));
+        run([=, this] { inner_.countTopK(at(scores), at(labels), rows, classes, k, at(hits)); });
     }
     void addToConfusion(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes,
                         std::int32_t* matrix) override
     {
-        inner_.addToConfusion(at(scores), at(labels), rows, classes, at(matrix));
+        run([=, this] { inner_.addToConfusion(at(scores), at(labels), rows, classes, at(matrix)); });
     }
     void gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,
                      std::int32_t* labels) override
@@ -186,11 +236,43 @@ public:
         real.mean = at(set.mean);
         real.std = at(set.std);
         real.labels = at(set.labels);
-        inner_.gatherBatch(real, at(ids), n, at(x), at(labels));
-        ++gathers;
+        run([=, this] {
+            inner_.gatherBatch(real, at(ids), n, at(x), at(labels));
+            ++gathers;
+        });
     }
 
 private:
+    using Calls = std::vector<std::function<void()>>;
+    class Replay final : public Recording {
+    public:
+        Replay(Calls calls, int& replays) : calls_(std::move(calls)), replays_(replays) {}
+        void replay() override
+        {
+            ++replays_;
+            for (const auto& call : calls_)
+                call();
+        }
+
+    private:
+        Calls calls_;
+        int& replays_;
+    };
+    template <class Call>
+    void run(Call&& call)
+    {
+        if (recording_)
+            recording_->push_back(std::forward<Call>(call));
+        else
+            call();
+    }
+    void refuseWhileRecording(const char* what) const
+    {
+        if (recording_)
+            throw Error(std::string(what) + " while recording");
+    }
+    std::unique_ptr<Calls> recording_;
+
     static void* displaced(void* real) { return reinterpret_cast<void*>(reinterpret_cast<std::uintptr_t>(real) + kDisplacement); }
     // The real address of backend memory; null stays null. A pointer that was never displaced is
     // host memory passed by mistake: counted, and passed on so that the test can say which run.
@@ -333,6 +415,36 @@ private slots:
         // Every training, validation and evaluation batch: 2 × (6 + 2) + 2 for the images, 3 × 10
         // for the points.
         QCOMPARE(device.gathers, points ? 30 : 18);
+        compareOutcomes(got, want);
+    }
+
+    // A backend that records (as a GPU captures graphs): from the second full batch on, every full
+    // training batch replays one recording of gather → forward → hits → backward → clipping, and
+    // trains exactly as every call made one by one. Not with Dropout (its draw changes each step).
+    void replaysARecordedStep_data()
+    {
+        QTest::addColumn<QString>("model");
+        QTest::addColumn<int>("replays");
+        QTest::newRow("mlp") << QStringLiteral("mlp") << 9;       // 2 epochs × 5 full batches, less the first
+        QTest::newRow("cnn") << QStringLiteral("cnn") << 9;
+        QTest::newRow("resnet-small") << QStringLiteral("resnet-small") << 9;   // batch norm, Add, pooling
+        QTest::newRow("points") << QStringLiteral("points") << 26;   // 3 × 9 − 1
+        QTest::newRow("cnn-batchnorm (Dropout)") << QStringLiteral("cnn-batchnorm") << 0;
+    }
+    void replaysARecordedStep()
+    {
+        QFETCH(QString, model);
+        QFETCH(int, replays);
+        CpuBackend direct(2), inner(2);
+        DisplacedBackend device(inner);
+        device.recordsCalls = true;
+        const bool points = model == QLatin1String("points");
+        const Outcome want = points ? trainOnPoints(direct) : train(model.toStdString(), direct, Augment{});
+        const Outcome got = points ? trainOnPoints(device) : train(model.toStdString(), device, Augment{});
+        QCOMPARE(device.foreignPointers, 0);
+        QCOMPARE(device.recordings, replays > 0 ? 1 : 0);
+        QCOMPARE(device.replays, replays);
+        QCOMPARE(device.gathers, points ? 30 : 18);   // as without recording: every batch once
         compareOutcomes(got, want);
     }
 

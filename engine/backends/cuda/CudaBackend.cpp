@@ -325,17 +325,37 @@ NeuriteCudaMemoryInfo CudaBackend::memoryInfo()
 
 void CudaBackend::emptyCache() { check(api_.emptyCache(context_)); }
 
-void CudaBackend::beginCapture() { check(api_.captureBegin(context_)); }
+namespace {
 
-std::unique_ptr<CudaBackend::Graph> CudaBackend::endCapture()
+// A captured graph of the module; destroyed with its backend's context still alive.
+class CudaGraph final : public Recording {
+public:
+    CudaGraph(const NeuriteCudaApi& api, NeuriteCudaContext* context, NeuriteCudaGraph* graph,
+              std::function<void(int)> check)
+        : api_(api), context_(context), graph_(graph), check_(std::move(check))
+    {
+    }
+    ~CudaGraph() override { api_.graphDestroy(context_, graph_); }
+    CudaGraph(const CudaGraph&) = delete;
+    CudaGraph& operator=(const CudaGraph&) = delete;
+    void replay() override { check_(api_.graphReplay(context_, graph_)); }
+
+private:
+    const NeuriteCudaApi& api_;
+    NeuriteCudaContext* context_;
+    NeuriteCudaGraph* graph_;
+    std::function<void(int)> check_;
+};
+
+} // namespace
+
+void CudaBackend::beginRecording() { check(api_.captureBegin(context_)); }
+
+std::unique_ptr<Recording> CudaBackend::endRecording()
 {
     NeuriteCudaGraph* graph = nullptr;
     check(api_.captureEnd(context_, &graph));
-    return std::unique_ptr<Graph>(new Graph(*this, graph));
+    return std::make_unique<CudaGraph>(api_, context_, graph, [this](int status) { check(status); });
 }
-
-CudaBackend::Graph::~Graph() { backend_.api_.graphDestroy(backend_.context_, graph_); }
-
-void CudaBackend::Graph::replay() { backend_.check(backend_.api_.graphReplay(backend_.context_, graph_)); }
 
 } // namespace neurite

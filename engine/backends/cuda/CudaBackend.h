@@ -115,27 +115,14 @@ public:
     void addToConfusion(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes,
                         std::int32_t* matrix) override;
 
-    // ---- Beyond Backend: memory figures, and CUDA graphs of a sequence of the calls above.
+    // ---- Beyond Backend: memory figures.
     NeuriteCudaMemoryInfo memoryInfo();
     void emptyCache();
 
-    // A recorded sequence; replay() runs it again on the same buffers (keep them allocated).
-    class Graph {
-    public:
-        ~Graph();
-        Graph(const Graph&) = delete;
-        Graph& operator=(const Graph&) = delete;
-        void replay();
-
-    private:
-        friend class CudaBackend;
-        Graph(CudaBackend& backend, NeuriteCudaGraph* graph) : backend_(backend), graph_(graph) {}
-        CudaBackend& backend_;
-        NeuriteCudaGraph* graph_;
-    };
-    // Between these two the calls are recorded, not run (upload, download and synchronise throw).
-    void beginCapture();
-    std::unique_ptr<Graph> endCapture();
+    // Recording is CUDA graph capture: replay() launches the whole graph at once.
+    bool records() const override { return true; }
+    void beginRecording() override;
+    std::unique_ptr<Recording> endRecording() override;
 
 private:
     void check(int status) const;   // throws for a failed status

@@ -88,10 +88,10 @@ void steadyStepAndGraph()
         }
         if (step == 2) {   // the same step as a graph, replayed twice
             cuda.fill(dw, 0.0f, nw);
-            cuda.beginCapture();
+            cuda.beginRecording();
             cuda.convForward(g, x, w, b, y, nullptr, argmax);
             cuda.convBackward(g, x, w, y, dy, dx, dw, db, nullptr, argmax);
-            auto graph = cuda.endCapture();
+            auto graph = cuda.endRecording();
             graph->replay();
             graph->replay();
             cuda.download(got.data(), dw, nw * std::int64_t(sizeof(float)));
@@ -209,9 +209,9 @@ void stepOperations()
         captured.push_back({on.floats(w), slices[i].data, on.floats(zero), on.floats(zero), slices[i].count});
     }
     cuda.optimizerStep(adam, direct);
-    cuda.beginCapture();
+    cuda.beginRecording();
     cuda.optimizerStep(adam, captured);
-    auto graph = cuda.endCapture();
+    auto graph = cuda.endRecording();
     graph->replay();
     bool same = true;
     for (std::size_t i = 0; i < direct.size(); ++i)
