@@ -5,7 +5,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/Progress.h"
 #include "engine/core/Error.h"
-#include "engine/export/Safetensors.h"
+#include "engine/tensorio/Safetensors.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/run/JobFlags.h"
 #include "engine/run/TrainingJob.h"

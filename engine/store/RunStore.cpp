@@ -1,6 +1,6 @@
 #include "engine/store/RunStore.h"
 
-#include "engine/export/Safetensors.h"
+#include "engine/tensorio/Safetensors.h"
 
 #include <openssl/evp.h>
 #include <sqlite3.h>

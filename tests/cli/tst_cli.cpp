@@ -1,5 +1,5 @@
 // The neurite program as a person uses it: real processes, exit codes and messages.
-#include "engine/export/Safetensors.h"
+#include "engine/tensorio/Safetensors.h"
 #include "engine/store/RunStore.h"
 
 #include <QElapsedTimer>

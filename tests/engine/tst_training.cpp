@@ -5,7 +5,7 @@
 #include "datasets/Synthetic.h"
 #include "engine/backends/Registry.h"
 #include "engine/core/Error.h"
-#include "engine/export/Safetensors.h"
+#include "engine/tensorio/Safetensors.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/train/Trainer.h"
 

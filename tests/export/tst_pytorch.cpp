@@ -2,7 +2,7 @@
 // python3-torch) runs the code with Neurite's weights and must give Neurite's outputs.
 #include "engine/backends/Registry.h"
 #include "engine/export/PyTorchCode.h"
-#include "engine/export/Safetensors.h"
+#include "engine/tensorio/Safetensors.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/train/Plan.h"
 

@@ -1,6 +1,6 @@
 // The run store on real SQLite files: runs, metrics, checkpoints (hash, retention, export), schema
 // versions, and every kind of bad workspace: not SQLite, truncated, newer, read-only, full.
-#include "engine/export/Safetensors.h"
+#include "engine/tensorio/Safetensors.h"
 #include "engine/store/RunStore.h"
 
 #include <QTemporaryDir>

@@ -1,4 +1,4 @@
-#include "engine/export/Safetensors.h"
+#include "engine/tensorio/Safetensors.h"
 
 #include "engine/core/Error.h"
 
