@@ -15,6 +15,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qt6-svg-dev
   libgl-dev xvfb xauth
   dataset-fashion-mnist python3 python3-numpy python3-torch
+  libonnx-dev libprotobuf-dev libonnx-testdata nodejs
   dpkg-dev file desktop-file-utils appstream
 )
 
@@ -29,6 +30,12 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
 else
   echo "setup: all ${#packages[@]} packages present"
+fi
+
+# npm comes with nodejs from some sources, as Debian's own package otherwise.
+if ! command -v npm >/dev/null; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm
 fi
 
 [ "${1:-}" = "--deps" ] && exit 0
