@@ -14,8 +14,11 @@ TrainedModel initialisedModel(const ModelGraph& graph, std::uint64_t seed)
     auto backend = createBackend("cpu", 1);
     Plan plan(graph, *backend, 1, seed);
     TrainedModel model{graph, {}, "initialised from seed " + std::to_string(seed)};
-    for (Parameter* p : plan.parameters())
-        model.parameters.emplace(p->name, p->value);
+    for (Parameter* p : plan.parameters()) {
+        Tensor copy(p->value.shape());
+        std::copy_n(p->value.data(), p->value.numel(), copy.data());
+        model.parameters.emplace(p->name, std::move(copy));
+    }
     return model;
 }
 
