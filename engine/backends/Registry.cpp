@@ -19,6 +19,8 @@ std::vector<std::string> backendNames()
 
 std::unique_ptr<Backend> createBackend(const std::string& name, int threads, BackendOptions options)
 {
+    if (options.bf16 && (name == "cpu" || name == "reference"))
+        throw ConfigError("device '" + name + "' computes in fp32 only: bf16 needs a GPU (--device cuda)");
     if (name == "cpu")
         return std::make_unique<CpuBackend>(threads);
     if (name == "reference")
@@ -28,7 +30,8 @@ std::unique_ptr<Backend> createBackend(const std::string& name, int threads, Bac
         if (!cuda.available)
             throw ConfigError("device 'cuda': no usable GPU: " + cuda.reason + "; use --device cpu");
         try {
-            return std::make_unique<CudaBackend>(CudaBackendOptions{0, options.allowTf32, options.deterministic});
+            return std::make_unique<CudaBackend>(
+                CudaBackendOptions{0, options.allowTf32, options.deterministic, options.bf16});
         } catch (const Error& e) {
             throw ConfigError("device 'cuda': " + cuda.devices[0].name + " could not be used: " + e.what() +
                               "; use --device cpu");

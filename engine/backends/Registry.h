@@ -13,9 +13,12 @@ std::vector<std::string> backendNames();                       // "cpu", "refere
 struct BackendOptions {
     bool allowTf32 = false;        // matrix products and convolutions on TF32 tensor cores
     bool deterministic = false;    // only algorithms that give the same bits run after run
+    bool bf16 = false;             // matrix products and convolutions in bf16 (fp32 accumulation; the
+                                   // weights, gradients and optimiser state stay fp32): a GPU only
 };
 
-// Throws ConfigError for an unknown or unavailable backend, naming the ones there are.
+// Throws ConfigError for an unknown or unavailable backend, naming the ones there are, and for
+// options.bf16 on a CPU backend (they compute in fp32 only).
 std::unique_ptr<Backend> createBackend(const std::string& name, int threads = 0, BackendOptions options = {});
 
 // What `neurite doctor` reports of a CPU backend made by createBackend("cpu"): the start-up check

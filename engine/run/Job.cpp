@@ -53,10 +53,13 @@ void validate(const JobSpec& job)
         throw ConfigError("--batch " + std::to_string(job.train.batch) + " is too large (at most 65536)");
     if (job.threads < 0)
         throw ConfigError("--threads must be 0 (all cores) or more");
-    if (job.precision == "bf16")
-        throw ConfigError("--precision bf16 (bf16 arithmetic with fp32 master weights) is not built yet; use fp32 or tf32");
-    if (job.precision != "fp32" && job.precision != "tf32")
-        throw ConfigError("--precision " + job.precision + ": choose fp32 or tf32");
+    if (job.precision != "fp32" && job.precision != "tf32" && job.precision != "bf16")
+        throw ConfigError("--precision " + job.precision + ": choose fp32, tf32 or bf16");
+    // tf32 is a permission (the CPU computes in fp32 anyway); bf16 asks for other arithmetic, which
+    // only the GPU has. A GPU asked for but missing falls back to the CPU in fp32 (TrainingJob).
+    if (job.precision == "bf16" && job.device != "cuda")
+        throw ConfigError("--precision bf16 needs a GPU (--device cuda): device '" + job.device +
+                          "' computes in fp32 only");
     if (!(job.data.valSplit >= 0 && job.data.valSplit < 1))
         throw ConfigError("--val-split must be at least 0 and below 1");
     if (job.data.trainSamples < 0 || job.data.augmentCrop < 0)

@@ -42,7 +42,9 @@ struct JobSpec {
     std::string device = "cpu";          // cpu, reference or cuda (cuda falls back to the CPU)
     int threads = 0;                     // CPU threads; 0: all cores
     std::string precision = "fp32";      // fp32; tf32 (a GPU's tensor cores: matrix products and
-                                         // convolutions round inputs to 10-bit mantissas); bf16: refused, not built yet
+                                         // convolutions round inputs to 10-bit mantissas); bf16 (--device
+                                         // cuda only: matrix products and convolutions on bf16 inputs with
+                                         // fp32 accumulation, fp32 master weights; fp32 on the CPU fallback)
     bool deterministic = false;          // a GPU uses only deterministic algorithms (the CPU always does)
     RecordSettings recording;
 };

@@ -34,7 +34,8 @@ const std::vector<FlagSpec>& jobFlags()
         {"seed", "N", "random seed: same seed and threads give identical weights [1]"},
         {"threads", "N", "CPU threads [all cores]"},
         {"device", "NAME", "cpu, cuda (a GPU; the CPU when none is usable) or reference (slow, the readable truth) [cpu]"},
-        {"precision", "NAME", "fp32, or tf32 (a GPU's tensor cores for matrix products and convolutions) [fp32]"},
+        {"precision", "NAME", "fp32; on a GPU also tf32 (tensor cores for matrix products and convolutions) or bf16 "
+                              "(mixed precision, fp32 master weights) [fp32]"},
         {"deterministic", "", "a GPU uses only deterministic algorithms: the same weights run after run"},
         {"name", "TEXT", "the run's name [run N]"},
         {"tag", "TAGS", "tags for the run, comma-separated"},

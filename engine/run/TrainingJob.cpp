@@ -8,6 +8,7 @@
 #include "engine/graph/ModelJson.h"
 #include "engine/graph/ShapeInference.h"
 #include "engine/run/MetricCatalogue.h"
+#include "engine/run/RunModel.h"
 #include "engine/run/RunRecorder.h"
 #include "engine/run/Workspace.h"
 
@@ -107,13 +108,15 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
     requireValid(analyse(graph_, config.batch));  // model errors before the data is read
 
     try {
-        backend_ = createBackend(spec_.device, spec_.threads, {spec_.precision == "tf32", spec_.deterministic});
+        backend_ = createBackend(spec_.device, spec_.threads,
+                                 {spec_.precision == "tf32", spec_.deterministic, spec_.precision == "bf16"});
     } catch (const ConfigError& e) {
         // One build runs everywhere: a GPU asked for but not usable here is said once, and the
-        // run goes on on the CPU.
+        // run goes on on the CPU, in fp32 whatever the precision asked for.
         if (spec_.device != "cuda")
             throw;
-        info_.deviceNote = std::string(e.what()) + "; training on the CPU instead";
+        info_.deviceNote = std::string(e.what()) + "; training on the CPU instead" +
+                           (spec_.precision == "fp32" ? "" : ", in fp32 (" + spec_.precision + " needs the GPU)");
         backend_ = createBackend("cpu", spec_.threads);
     }
 
@@ -262,11 +265,8 @@ std::optional<RunEvaluation> evaluateRun(RunStore& store, std::int64_t id, const
     const auto checkpoints = store.checkpoints(id);
     if (checkpoints.empty())
         throw ConfigError("run " + std::to_string(id) + " has no checkpoint to evaluate");
-    const CheckpointInfo* chosen = &checkpoints.back();
-    for (const auto& c : checkpoints)
-        if (c.metricValue && (!chosen->metricValue || (higherIsBetter(c.metricName) ? *c.metricValue > *chosen->metricValue
-                                                                                     : *c.metricValue < *chosen->metricValue)))
-            chosen = &c;
+    const CheckpointInfo best = chooseCheckpoint(checkpoints, "best", id);
+    const CheckpointInfo* chosen = &best;
     const JobSpec job = jobOfRun(r);
     const ModelGraph graph = modelFromText(r.modelJson, "run " + std::to_string(id));
     DataBundle data = loadDataset(job.data.spec, r.seed);

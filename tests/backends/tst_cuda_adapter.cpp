@@ -1,9 +1,12 @@
 // The CUDA backend without a GPU: the adapter (CudaBackend) over a fake function table that runs on
-// the host (its per-step entries record their arguments and compute with the reference backend),
-// the arithmetic of the module's own kernels (PoolingMath.h) against the reference backend, and the
-// real module loading on a machine without a driver.
+// the host (its per-step entries record their arguments and compute with the reference backend;
+// it records the options it was created with), the arithmetic of the module's own kernels
+// (PoolingMath.h against the reference backend, Bf16Math.h's rounding against a plain one), the
+// registry's bf16 option, and the real module loading on a machine without a driver.
 #include "engine/backends/CudaDevices.h"
 #include "engine/backends/Parity.h"
+#include "engine/backends/Registry.h"
+#include "engine/backends/cuda/Bf16Math.h"
 #include "engine/backends/cuda/CudaBackend.h"
 #include "engine/backends/cuda/PoolingMath.h"
 #include "engine/backends/reference/ReferenceBackend.h"
@@ -15,6 +18,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
+#include <random>
 #include <tuple>
 #include <vector>
 
@@ -50,14 +55,14 @@ struct Recorded {
 };
 
 struct FakeContextData {
-    bool allowTf32 = false;
-    bool deterministic = false;
+    NeuriteCudaOptions options{};
     NeuriteCudaFailure failure{};
     Recorded seen;
 };
 
 constexpr std::int64_t kFakeMemory = 1 << 20;   // a "device" of 1 MiB
 Recorded* lastSeen = nullptr;                    // the live fake context's record, for the tests
+NeuriteCudaOptions lastOptions{-1, -1, -1, -1};  // what the last create() was given
 
 FakeContextData* data(NeuriteCudaContext* c) { return reinterpret_cast<FakeContextData*>(c); }
 
@@ -76,9 +81,9 @@ int fakeCreate(const NeuriteCudaOptions* options, NeuriteCudaContext** out, char
         std::snprintf(error, capacity, "no CUDA device %d (1 found)", options->device);
         return NEURITE_CUDA_INVALID;
     }
+    lastOptions = *options;
     auto* d = new FakeContextData;
-    d->allowTf32 = options->allowTf32 != 0;
-    d->deterministic = options->deterministic != 0;
+    d->options = *options;
     lastSeen = &d->seen;
     *out = reinterpret_cast<NeuriteCudaContext*>(d);
     return NEURITE_CUDA_OK;
@@ -97,8 +102,9 @@ const NeuriteCudaFailure* fakeLastFailure(const NeuriteCudaContext* c)
 
 int fakeDescribe(NeuriteCudaContext* c, char* text, size_t capacity)
 {
-    std::snprintf(text, capacity, "fake GPU%s%s", data(c)->allowTf32 ? ", TF32 allowed" : "",
-                  data(c)->deterministic ? ", deterministic" : "");
+    const NeuriteCudaOptions& o = data(c)->options;
+    std::snprintf(text, capacity, "fake GPU%s%s%s", o.allowTf32 ? ", TF32 allowed" : "", o.bf16 ? ", bf16" : "",
+                  o.deterministic ? ", deterministic" : "");
     return NEURITE_CUDA_OK;
 }
 
@@ -349,10 +355,114 @@ class TestCudaAdapter : public QObject {
     Q_OBJECT
 
 private slots:
+    // Every field of CudaBackendOptions reaches NeuriteCudaOptions, each in its own place.
     void optionsReachTheModule()
     {
-        CudaBackend backend(kFake, {0, false, true});
-        QCOMPARE(backend.description(), std::string("fake GPU, deterministic"));
+        using Fields = std::tuple<int, int, int, int>;   // device, allowTf32, deterministic, bf16
+        const auto given = [] {
+            return Fields(lastOptions.device, lastOptions.allowTf32, lastOptions.deterministic, lastOptions.bf16);
+        };
+        {
+            CudaBackend backend(kFake, {0, false, true});
+            QCOMPARE(backend.description(), std::string("fake GPU, deterministic"));
+            QCOMPARE(given(), Fields(0, 0, 1, 0));
+        }
+        {
+            CudaBackend backend(kFake, {.bf16 = true});
+            QCOMPARE(backend.description(), std::string("fake GPU, bf16"));
+            QCOMPARE(given(), Fields(0, 0, 0, 1));
+        }
+        CudaBackend backend(kFake, {0, true, true, true});
+        QCOMPARE(given(), Fields(0, 1, 1, 1));
+    }
+
+    // bf16 is GPU arithmetic: the CPU backends refuse it by name; `cuda` takes it (the real module
+    // on a GPU machine says so in its description) or says why there is no GPU.
+    void registryPassesBf16OnOrRefusesIt()
+    {
+        for (const char* cpu : {"cpu", "reference"}) {
+            try {
+                createBackend(cpu, 1, {.bf16 = true});
+                QFAIL("a CPU backend accepted bf16");
+            } catch (const ConfigError& e) {
+                QCOMPARE(std::string(e.what()), "device '" + std::string(cpu) +
+                                                    "' computes in fp32 only: bf16 needs a GPU (--device cuda)");
+            }
+        }
+        QCOMPARE(createBackend("cpu", 1, {.allowTf32 = true})->name(), std::string("cpu"));   // a permission only
+        if (!cudaStatus().available) {
+            QVERIFY_THROWS_EXCEPTION(ConfigError, createBackend("cuda", 0, {.bf16 = true}));
+            return;
+        }
+        const auto cuda = createBackend("cuda", 0, {.bf16 = true});
+        QVERIFY2(cuda->description().find("bf16") != std::string::npos, cuda->description().c_str());
+    }
+
+    // The module's fp32 → bf16 conversion (Bf16Math.h, what its kernel runs per element): round to
+    // nearest, ties to even, against a plain rounding in double over the two neighbouring bf16s.
+    void bf16RoundsToNearestEven()
+    {
+        const auto bits = [](float f) { return cuda::floatBits(f); };
+        const auto from = [](std::uint32_t b) { return cuda::floatFromBits(b); };
+        const std::vector<std::pair<std::uint32_t, std::uint16_t>> cases{
+            {0x3f800000, 0x3f80},   // 1
+            {0x3f808000, 0x3f80},   // 1 + 2⁻⁸: halfway, to the even 0x3f80
+            {0x3f818000, 0x3f82},   // halfway, to the even 0x3f82
+            {0x3f808001, 0x3f81},   // above halfway
+            {0x3f807fff, 0x3f80},   // below halfway
+            {0xbf808001, 0xbf81},   // the same, negative
+            {0x80000000, 0x8000},   // −0
+            {0x00000001, 0x0000},   // the smallest subnormal
+            {0x00018000, 0x0002},   // a subnormal tie, to even
+            {0x7f7fffff, 0x7f80},   // FLT_MAX: beyond the largest bf16, +inf
+            {0xff7fffff, 0xff80},   // −FLT_MAX: −inf
+            {0x7f7f7fff, 0x7f7f},   // the largest bf16 itself
+            {0x7f800000, 0x7f80},   // +inf
+            {0xff800000, 0xff80},   // −inf
+            {0x7fc00000, 0x7fc0},   // a quiet NaN
+            {0x7f800001, 0x7fc0},   // a signalling NaN whose payload is in the dropped bits: still a NaN
+            {0xff800001, 0xffc0},   // with its sign
+        };
+        for (const auto& [in, want] : cases)
+            QVERIFY2(cuda::floatToBf16(from(in)) == want, QByteArray::number(in, 16).constData());
+        QCOMPARE(cuda::bf16ToFloat(0x3f80), 1.0f);
+        QCOMPARE(cuda::bf16ToFloat(0xc2f7), -123.5f);
+        QVERIFY(std::isnan(cuda::roundedToBf16(std::numeric_limits<float>::quiet_NaN())));
+
+        std::mt19937 random(11);
+        std::uniform_int_distribution<std::uint32_t> anyBits(0, 0x7f7fffff);   // finite, non-negative
+        for (int i = 0; i < 200000; ++i) {
+            const std::uint32_t b = anyBits(random) | (i % 2 ? 0x80000000u : 0u);
+            const float f = from(b);
+            const float low = from(b & 0xffff0000u);
+            // The next bf16 away from zero; past the largest, 2¹²⁸ (rounding there overflows to inf).
+            const bool top = (b & 0x7fff0000u) == 0x7f7f0000u;
+            const float high = from((b & 0xffff0000u) + 0x10000u);
+            const double highValue = top ? std::copysign(std::ldexp(1.0, 128), double(f)) : double(high);
+            const double toLow = std::abs(double(f) - double(low)), toHigh = std::abs(highValue - double(f));
+            const bool lowIsEven = ((b >> 16) & 1u) == 0;
+            const float want = toLow < toHigh || (toLow == toHigh && lowIsEven) ? low : high;   // inf when top
+            const float got = cuda::roundedToBf16(f);
+            if (bits(got) != bits(want))
+                QFAIL(qPrintable(QString("0x%1: got 0x%2, want 0x%3")
+                                     .arg(b, 8, 16, QChar('0'))
+                                     .arg(bits(got), 8, 16, QChar('0'))
+                                     .arg(bits(want), 8, 16, QChar('0'))));
+            if (std::isfinite(got) && std::abs(f) >= std::numeric_limits<float>::min())
+                QVERIFY(std::abs(double(got) - double(f)) <= std::ldexp(std::abs(double(f)), -8));
+        }
+    }
+
+    // The conversion packs a matrix with a leading dimension into rows exactly as wide as its columns.
+    void bf16PackingReadsEachRowAtItsStride()
+    {
+        const std::int64_t rows = 3, width = 4, stride = 7;
+        std::vector<std::int64_t> got;
+        for (std::int64_t i = 0; i < rows * width; ++i)
+            got.push_back(cuda::packedSource(i, width, stride));
+        QCOMPARE(got, (std::vector<std::int64_t>{0, 1, 2, 3, 7, 8, 9, 10, 14, 15, 16, 17}));
+        for (std::int64_t i = 0; i < 12; ++i)
+            QCOMPARE(cuda::packedSource(i, width, width), i);
     }
 
     void basics()

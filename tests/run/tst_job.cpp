@@ -1,5 +1,6 @@
 // The training job every front end uses (engine/run): its JSON, its flags, old runs opened and
 // resumed, pause and cancel at random moments, cancellable evaluation, the metric catalogue.
+#include "engine/backends/CudaDevices.h"
 #include "engine/core/Error.h"
 #include "engine/run/JobFlags.h"
 #include "engine/run/MetricCatalogue.h"
@@ -128,16 +129,60 @@ private slots:
         QCOMPARE(gpu.precision, std::string("tf32"));
         QVERIFY(gpu.deterministic);
         validate(gpu);   // on any device: the CPU computes in fp32 and deterministically anyway
-        for (const char* precision : {"bf16", "fp16"}) {
-            JobSpec refused = pointJob(1);
-            refused.precision = precision;
+    }
+
+    // tf32 is a permission any device takes; bf16 is other arithmetic, which only the GPU has.
+    void precisionIsCheckedAgainstTheDevice()
+    {
+        const auto refusal = [](const std::string& device, const std::string& precision) -> std::string {
+            JobSpec job = pointJob(1);
+            job.device = device;
+            job.precision = precision;
             try {
-                validate(refused);
-                QFAIL("accepted");
+                validate(job);
+                return {};
             } catch (const ConfigError& e) {
-                QVERIFY2(std::string(e.what()).starts_with(std::string("--precision ") + precision), e.what());
+                return e.what();
             }
+        };
+        for (const char* device : {"cpu", "reference", "cuda"}) {
+            QCOMPARE(refusal(device, "fp32"), std::string());
+            QCOMPARE(refusal(device, "tf32"), std::string());
+            QCOMPARE(refusal(device, "fp16"), std::string("--precision fp16: choose fp32, tf32 or bf16"));
         }
+        QCOMPARE(refusal("cuda", "bf16"), std::string());
+        QCOMPARE(refusal("cpu", "bf16"),
+                 std::string("--precision bf16 needs a GPU (--device cuda): device 'cpu' computes in fp32 only"));
+        QCOMPARE(refusal("reference", "bf16"),
+                 std::string("--precision bf16 needs a GPU (--device cuda): device 'reference' computes in fp32 only"));
+        const JobSpec flags = jobFromFlags({{"device", "cuda"}, {"precision", "bf16"}});
+        QCOMPARE(flags.precision, std::string("bf16"));
+        validate(flags);
+        QCOMPARE(jobFromJson(jobToJson(flags), "test").precision, std::string("bf16"));
+    }
+
+    // `--device cuda --precision bf16` where no GPU is usable trains on the CPU in fp32 and says so
+    // (on a GPU machine it is the GPU, in bf16, with nothing to say).
+    void bf16WithoutAGpuTrainsOnTheCpuInFp32()
+    {
+        JobSpec spec = pointJob(1);
+        spec.device = "cuda";
+        spec.precision = "bf16";
+        TrainingJob job(spec, nullptr);
+        if (cudaStatus().available) {
+            QCOMPARE(job.info().device, std::string("cuda"));
+            const std::string& description = job.info().deviceDescription;
+            QVERIFY2(description.find("bf16") != std::string::npos, description.c_str());
+            QVERIFY(job.info().deviceNote.empty());
+            return;
+        }
+        QCOMPARE(job.info().device, std::string("cpu"));
+        const std::string& note = job.info().deviceNote;
+        QVERIFY2(note.starts_with("device 'cuda': no usable GPU: ") &&
+                     note.ends_with("; training on the CPU instead, in fp32 (bf16 needs the GPU)"),
+                 note.c_str());
+        JobControl control;
+        QCOMPARE(job.run({}, control).status, std::string("completed"));
     }
 
     void everyRecordedMetricIsInTheCatalogue()

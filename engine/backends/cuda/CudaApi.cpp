@@ -63,6 +63,7 @@ int create(const NeuriteCudaOptions* options, NeuriteCudaContext** out, char* er
     c->device = options->device;
     c->allowTf32 = options->allowTf32 != 0;
     c->deterministic = options->deterministic != 0;
+    c->bf16 = options->bf16 != 0;
     int status = guarded(c, [&]() -> int {
         int count = 0;
         if (const cudaError_t e = cudaGetDeviceCount(&count); e != cudaSuccess)
@@ -117,7 +118,9 @@ int describeContext(NeuriteCudaContext* c, char* text, std::size_t capacity)
                  c->name + " (GPU " + std::to_string(c->device) + "), " + mebibytes(std::int64_t(totalBytes)) +
                      ", cuBLAS " + std::to_string(cublas / 10000) + "." + std::to_string(cublas / 100 % 100) +
                      ", cuDNN " + std::to_string(cudnn / 10000) + "." + std::to_string(cudnn / 100 % 100) +
-                     (c->allowTf32 ? ", TF32 allowed" : ", full FP32") +
+                     (c->bf16        ? ", bf16 matrix products and convolutions (fp32 accumulation and weights)"
+                      : c->allowTf32 ? ", TF32 allowed"
+                                     : ", full FP32") +
                      (c->deterministic ? ", deterministic algorithms only" : ""));
         return NEURITE_CUDA_OK;
     });

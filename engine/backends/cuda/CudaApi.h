@@ -21,8 +21,9 @@
 extern "C" {
 #endif
 
-#define NEURITE_CUDA_API_VERSION 4   /* 2: the per-step operations (StepOperations.h); 3: NeuriteCudaOptions.deterministic;
-                                       4: gatherBatch (a data set held on the device) */
+/* 2: the per-step operations (StepOperations.h); 3: NeuriteCudaOptions.deterministic; 4: gatherBatch
+   (a data set held on the device); 5: NeuriteCudaOptions.bf16 (mixed precision) */
+#define NEURITE_CUDA_API_VERSION 5
 
 typedef struct NeuriteCudaContext NeuriteCudaContext;   /* one device, its stream, handles, memory */
 typedef struct NeuriteCudaGraph NeuriteCudaGraph;       /* a captured sequence of calls */
@@ -34,10 +35,18 @@ enum NeuriteCudaStatus {
     NEURITE_CUDA_INVALID = 3          /* bad arguments (geometry, unknown buffer, call not allowed now) */
 };
 
+/* Mixed precision (bf16): gemm, convForward and convBackward round their fp32 inputs to bf16
+   (nearest even, a kernel of the module, into its scratch memory), multiply on bf16 tensor cores and
+   accumulate in fp32; their outputs are fp32 (cuBLAS writes fp32; cuDNN's bf16 convolutions write
+   bf16, widened back to fp32, so y, dx and dw carry bf16's 8-bit mantissa). Everything else (bias,
+   ReLU, pooling, the per-step operations, the optimiser, every buffer the caller holds) stays fp32:
+   the weights, gradients and optimiser state are the fp32 master copy. allowTf32 does not matter
+   to those three calls then. */
 typedef struct NeuriteCudaOptions {
     int device;                       /* CUDA device index */
     int allowTf32;                    /* cuBLAS and cuDNN may use TF32 tensor cores (10-bit mantissa) */
     int deterministic;                /* only cuDNN algorithms marked CUDNN_DETERMINISTIC */
+    int bf16;                         /* version 5: gemm and convolutions in bf16, as above */
 } NeuriteCudaOptions;
 
 typedef struct NeuriteCudaFailure {

@@ -59,7 +59,8 @@ const NeuriteCudaApi& CudaBackend::moduleApi()
 CudaBackend::CudaBackend(const NeuriteCudaApi& api, const Options& options)
     : api_(api), device_("GPU " + std::to_string(options.device))
 {
-    const NeuriteCudaOptions c{options.device, options.allowTf32 ? 1 : 0, options.deterministic ? 1 : 0};
+    const NeuriteCudaOptions c{options.device, options.allowTf32 ? 1 : 0, options.deterministic ? 1 : 0,
+                               options.bf16 ? 1 : 0};
     char error[1024] = {};
     if (api_.create(&c, &context_, error, sizeof error) != NEURITE_CUDA_OK || !context_)
         throw Error("the CUDA backend cannot start on " + device_ + ": " + error);

@@ -12,8 +12,9 @@
 //   and synchronise() wait.
 // - A failed call throws: OutOfMemoryError (purpose, bytes, free bytes) for memory, Error with the
 //   module's message (which CUDA, cuBLAS or cuDNN call, which geometry) otherwise.
-// - Not registered in Registry.cpp yet: `--device cuda` still trains on the CPU until the whole
-//   step runs on the device.
+// - Mixed precision (Options::bf16): gemm and the convolutions compute on bf16 copies with fp32
+//   accumulation; every buffer here (weights, gradients, optimiser state, activations) stays fp32.
+// - Made by Registry.cpp for `--device cuda` (BackendOptions from the job's precision).
 #include "engine/backends/Backend.h"
 #include "engine/backends/cuda/CudaApi.h"
 
@@ -28,6 +29,8 @@ struct CudaBackendOptions {
     int device = 0;
     bool allowTf32 = false;           // TF32 tensor cores in cuBLAS and cuDNN: faster, ~1e-3 relative error
     bool deterministic = false;       // cuDNN algorithms that give the same bits every run only
+    bool bf16 = false;                // gemm and convolutions on bf16 copies of their inputs, fp32 accumulation
+                                      // and outputs; everything else fp32 (CudaApi.h, NeuriteCudaOptions)
 };
 
 class CudaBackend final : public Backend {

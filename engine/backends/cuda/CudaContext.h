@@ -20,8 +20,10 @@
 namespace neurite::cuda {
 
 // cuDNN's descriptors and chosen algorithms for one convolution shape (relu and pooling aside).
+// x, y and w are of the context's compute type (fp32, or bf16 with fp32 accumulation); yFloat and
+// bias are fp32 (the bias gradient is summed in fp32 from the fp32 gradient).
 struct ConvPlan {
-    cudnnTensorDescriptor_t x = nullptr, y = nullptr, bias = nullptr;
+    cudnnTensorDescriptor_t x = nullptr, y = nullptr, yFloat = nullptr, bias = nullptr;
     cudnnFilterDescriptor_t w = nullptr;
     cudnnConvolutionDescriptor_t conv = nullptr;
     cudnnConvolutionFwdAlgo_t forward{};
@@ -40,6 +42,7 @@ struct NeuriteCudaContext {
     int device = 0;
     bool allowTf32 = false;
     bool deterministic = false;
+    bool bf16 = false;                      // gemm and convolutions on bf16 copies of their inputs (CudaApi.h)
     std::string name;                       // "NVIDIA H200"
     cudaStream_t stream = nullptr;
     cublasHandle_t cublas = nullptr;
@@ -76,6 +79,22 @@ int failMemory(NeuriteCudaContext* c, cudaError_t error, const std::string& purp
 int allocate(NeuriteCudaContext* c, std::int64_t bytes, const std::string& purpose, void** block);
 // A scratch block of at least `bytes` for the current call; valid until the next call asks again.
 int scratch(NeuriteCudaContext* c, std::size_t bytes, const std::string& purpose, void** block);
+// The parts of one call's scratch block, one after another, each 256-byte aligned: add() gives a
+// part's offset, `bytes` the block's size; part<T>() the part in the block.
+struct ScratchLayout {
+    std::size_t bytes = 0;
+    std::size_t add(std::size_t size)
+    {
+        const std::size_t offset = bytes;
+        bytes += (size + 255) / 256 * 256;
+        return offset;
+    }
+    template <class T>
+    static T* part(void* block, std::size_t offset)
+    {
+        return reinterpret_cast<T*>(static_cast<char*>(block) + offset);
+    }
+};
 // Frees retired scratch once no graph can use it.
 void dropRetiredScratch(NeuriteCudaContext* c);
 

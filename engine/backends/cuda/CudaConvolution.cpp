@@ -9,6 +9,15 @@
 // y′ and dy′ live in the context's scratch memory, after cuDNN's workspace. The algorithms come
 // from cuDNN's heuristics (Get*_v7), once per shape: unlike cudnnFind*, they run nothing on the
 // device, so the first call of a shape may be inside a CUDA graph capture.
+//
+// In bf16 (CudaApi.h) cuDNN's legacy API takes bf16 x, w and y (and dx, dw, dy), fp32 compute
+// (its PSEUDO_BFLOAT16 configuration): x, w and dy′ are rounded to bf16 into scratch (Bf16Kernels.cu),
+// cuDNN's bf16 y′, dx and dw are widened back to fp32 there; bias, ReLU, pooling, the masks and db
+// stay fp32 throughout:
+//
+//   forward:  x, w → bf16;  cudnnConvolutionForward → y′ (bf16) → fp32;  then as above
+//   backward: dy′ as above (fp32);  db from it (fp32);  x, dy′ (and w) → bf16;
+//             cudnnConvolutionBackward{Filter,Data} → dw, dx (bf16) → fp32
 #include "engine/backends/cuda/CudaContext.h"
 #include "engine/backends/cuda/CudaKernels.h"
 
@@ -20,10 +29,7 @@ namespace neurite::cuda {
 
 namespace {
 
-constexpr std::size_t kAlign = 256;
 constexpr std::size_t kMaxWorkspace = std::size_t(1) << 30;   // skip algorithms that want more
-
-std::size_t aligned(std::size_t bytes) { return (bytes + kAlign - 1) / kAlign * kAlign; }
 
 bool validGeometry(const NeuriteCudaConv& g)
 {
@@ -38,10 +44,10 @@ bool validGeometry(const NeuriteCudaConv& g)
 }
 
 // The first algorithm cuDNN's heuristics rank that works, fits kMaxWorkspace, is deterministic when
-// asked and, where TF32 is not allowed, uses plain FP32 arithmetic (CUDNN_FMA_MATH); failing the
-// last, the first that meets the rest.
+// asked and, where tensor cores are not allowed (full FP32: neither TF32 nor bf16), uses plain FP32
+// arithmetic (CUDNN_FMA_MATH); failing the last, the first that meets the rest.
 template <class Perf>
-const Perf* choose(const std::vector<Perf>& ranked, int returned, bool allowTf32, bool deterministic)
+const Perf* choose(const std::vector<Perf>& ranked, int returned, bool tensorCores, bool deterministic)
 {
     const Perf* fallback = nullptr;
     for (int i = 0; i < returned; ++i) {
@@ -50,7 +56,7 @@ const Perf* choose(const std::vector<Perf>& ranked, int returned, bool allowTf32
             continue;
         if (deterministic && p.determinism != CUDNN_DETERMINISTIC)
             continue;
-        if (allowTf32 || p.mathType == CUDNN_FMA_MATH)
+        if (tensorCores || p.mathType == CUDNN_FMA_MATH)
             return &p;
         if (!fallback)
             fallback = &p;
@@ -73,9 +79,16 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
     const auto check = [&](cudnnStatus_t e, const char* call) {
         return e == CUDNN_STATUS_SUCCESS ? int(NEURITE_CUDA_OK) : failCudnn(c, e, call, where);
     };
+    // bf16 tensors, fp32 compute: cuDNN's PSEUDO_BFLOAT16 configuration of the legacy API.
+    const cudnnDataType_t type = c->bf16 ? CUDNN_DATA_BFLOAT16 : CUDNN_DATA_FLOAT;
+    const bool tensorCores = c->allowTf32 || c->bf16;
+    const cudnnMathType_t math = c->bf16 ? CUDNN_TENSOR_OP_MATH : c->allowTf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH;
+    const std::string kind = std::string(c->bf16 ? " bf16" : "") + (c->deterministic ? " deterministic" : "");
     int e = check(cudnnCreateTensorDescriptor(&plan->x), "cudnnCreateTensorDescriptor");
     if (!e)
         e = check(cudnnCreateTensorDescriptor(&plan->y), "cudnnCreateTensorDescriptor");
+    if (!e)
+        e = check(cudnnCreateTensorDescriptor(&plan->yFloat), "cudnnCreateTensorDescriptor");
     if (!e)
         e = check(cudnnCreateTensorDescriptor(&plan->bias), "cudnnCreateTensorDescriptor");
     if (!e)
@@ -83,12 +96,12 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
     if (!e)
         e = check(cudnnCreateConvolutionDescriptor(&plan->conv), "cudnnCreateConvolutionDescriptor");
     if (!e)
-        e = check(cudnnSetTensor4dDescriptor(plan->x, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, int(g.n), int(g.cin),
-                                             int(g.h), int(g.w)),
-                  "cudnnSetTensor4dDescriptor (x)");
+        e = check(
+            cudnnSetTensor4dDescriptor(plan->x, CUDNN_TENSOR_NCHW, type, int(g.n), int(g.cin), int(g.h), int(g.w)),
+            "cudnnSetTensor4dDescriptor (x)");
     if (!e)
-        e = check(cudnnSetFilter4dDescriptor(plan->w, CUDNN_DATA_FLOAT, CUDNN_TENSOR_NCHW, int(g.cout),
-                                             int(g.cin / g.groups), int(g.k), int(g.k)),
+        e = check(cudnnSetFilter4dDescriptor(plan->w, type, CUDNN_TENSOR_NCHW, int(g.cout), int(g.cin / g.groups),
+                                             int(g.k), int(g.k)),
                   "cudnnSetFilter4dDescriptor (w)");
     if (!e)
         e = check(cudnnSetConvolution2dDescriptor(plan->conv, int(g.pad), int(g.pad), int(g.stride), int(g.stride),
@@ -98,8 +111,7 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
     if (!e)
         e = check(cudnnSetConvolutionGroupCount(plan->conv, int(g.groups)), "cudnnSetConvolutionGroupCount");
     if (!e)
-        e = check(cudnnSetConvolutionMathType(plan->conv, c->allowTf32 ? CUDNN_DEFAULT_MATH : CUDNN_FMA_MATH),
-                  "cudnnSetConvolutionMathType");
+        e = check(cudnnSetConvolutionMathType(plan->conv, math), "cudnnSetConvolutionMathType");
     int n = 0, ch = 0, oh = 0, ow = 0;
     if (!e)
         e = check(cudnnGetConvolution2dForwardOutputDim(plan->conv, plan->x, plan->w, &n, &ch, &oh, &ow),
@@ -110,8 +122,11 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
         return fail(c, NEURITE_CUDA_INVALID,
                     where + ": cuDNN computes the output " + std::to_string(n) + "×" + std::to_string(ch) + "×" +
                         std::to_string(oh) + "×" + std::to_string(ow));
-    e = check(cudnnSetTensor4dDescriptor(plan->y, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, n, ch, oh, ow),
+    e = check(cudnnSetTensor4dDescriptor(plan->y, CUDNN_TENSOR_NCHW, type, n, ch, oh, ow),
               "cudnnSetTensor4dDescriptor (y)");
+    if (!e)
+        e = check(cudnnSetTensor4dDescriptor(plan->yFloat, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, n, ch, oh, ow),
+                  "cudnnSetTensor4dDescriptor (fp32 y)");
     if (!e)
         e = check(cudnnSetTensor4dDescriptor(plan->bias, CUDNN_TENSOR_NCHW, CUDNN_DATA_FLOAT, 1, ch, 1, 1),
                   "cudnnSetTensor4dDescriptor (bias)");
@@ -128,12 +143,11 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
                                                               &returned, ranked.data()),
                        "cudnnGetConvolutionForwardAlgorithm_v7")))
             return e;
-        const auto* best = choose(ranked, returned, c->allowTf32, c->deterministic);
+        const auto* best = choose(ranked, returned, tensorCores, c->deterministic);
         if (!best)
-            return fail(c, NEURITE_CUDA_ERROR,
-                        where + ": cuDNN offers no forward algorithm" + (c->deterministic ? " that is deterministic" : ""));
+            return fail(c, NEURITE_CUDA_ERROR, where + ": cuDNN offers no" + kind + " forward algorithm");
         plan->forward = best->algo;
-        plan->forwardMath = c->allowTf32 ? best->mathType : CUDNN_FMA_MATH;
+        plan->forwardMath = tensorCores ? best->mathType : CUDNN_FMA_MATH;
         plan->forwardBytes = best->memory;
     }
     {
@@ -145,12 +159,11 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
                                                                    most, &returned, ranked.data()),
                        "cudnnGetConvolutionBackwardDataAlgorithm_v7")))
             return e;
-        const auto* best = choose(ranked, returned, c->allowTf32, c->deterministic);
+        const auto* best = choose(ranked, returned, tensorCores, c->deterministic);
         if (!best)
-            return fail(c, NEURITE_CUDA_ERROR,
-                        where + ": cuDNN offers no backward-data algorithm" + (c->deterministic ? " that is deterministic" : ""));
+            return fail(c, NEURITE_CUDA_ERROR, where + ": cuDNN offers no" + kind + " backward-data algorithm");
         plan->backwardData = best->algo;
-        plan->backwardDataMath = c->allowTf32 ? best->mathType : CUDNN_FMA_MATH;
+        plan->backwardDataMath = tensorCores ? best->mathType : CUDNN_FMA_MATH;
         plan->backwardDataBytes = best->memory;
     }
     {
@@ -162,12 +175,11 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
                                                                      most, &returned, ranked.data()),
                        "cudnnGetConvolutionBackwardFilterAlgorithm_v7")))
             return e;
-        const auto* best = choose(ranked, returned, c->allowTf32, c->deterministic);
+        const auto* best = choose(ranked, returned, tensorCores, c->deterministic);
         if (!best)
-            return fail(c, NEURITE_CUDA_ERROR,
-                        where + ": cuDNN offers no backward-filter algorithm" + (c->deterministic ? " that is deterministic" : ""));
+            return fail(c, NEURITE_CUDA_ERROR, where + ": cuDNN offers no" + kind + " backward-filter algorithm");
         plan->backwardFilter = best->algo;
-        plan->backwardFilterMath = c->allowTf32 ? best->mathType : CUDNN_FMA_MATH;
+        plan->backwardFilterMath = tensorCores ? best->mathType : CUDNN_FMA_MATH;
         plan->backwardFilterBytes = best->memory;
     }
     *out = plan.get();
@@ -178,6 +190,28 @@ int planFor(NeuriteCudaContext* c, const NeuriteCudaConv& g, ConvPlan** out)
 // The fused pooling's shape: the convolution's output planes, 2×2 windows, stride 2.
 PoolPlane fusedPool(const NeuriteCudaConv& g) { return {g.oh, g.ow, 2, 2, 0, g.oh / 2, g.ow / 2}; }
 
+// The element counts of x, w and y′ (y before the fused pooling).
+std::int64_t inputs(const NeuriteCudaConv& g) { return g.n * g.cin * g.h * g.w; }
+std::int64_t weights(const NeuriteCudaConv& g) { return g.cout * (g.cin / g.groups) * g.k * g.k; }
+std::int64_t outputs(const NeuriteCudaConv& g) { return g.n * g.cout * g.oh * g.ow; }
+
+std::size_t bf16Bytes(std::int64_t count) { return std::size_t(count) * sizeof(std::uint16_t); }
+
+// The bf16 path's conversions (Bf16Kernels.cu), failing as the module does.
+int toBf16(NeuriteCudaContext* c, const float* x, std::uint16_t* y, std::int64_t count, const char* what,
+           const std::string& where)
+{
+    const cudaError_t e = launchToBf16(c->stream, x, count, y, 1, count);
+    return e == cudaSuccess ? int(NEURITE_CUDA_OK) : failCuda(c, e, what, where);
+}
+
+int fromBf16(NeuriteCudaContext* c, const std::uint16_t* x, float* y, std::int64_t count, const char* what,
+             const std::string& where)
+{
+    const cudaError_t e = launchFromBf16(c->stream, x, y, count);
+    return e == cudaSuccess ? int(NEURITE_CUDA_OK) : failCuda(c, e, what, where);
+}
+
 } // namespace
 
 ConvPlan::~ConvPlan()
@@ -186,7 +220,7 @@ ConvPlan::~ConvPlan()
         cudnnDestroyConvolutionDescriptor(conv);
     if (w)
         cudnnDestroyFilterDescriptor(w);
-    for (cudnnTensorDescriptor_t t : {x, y, bias})
+    for (cudnnTensorDescriptor_t t : {x, y, yFloat, bias})
         if (t)
             cudnnDestroyTensorDescriptor(t);
 }
@@ -201,18 +235,44 @@ int convForward(NeuriteCudaContext* c, const NeuriteCudaConv* g, const float* x,
         if (const int e = planFor(c, *g, &plan))
             return e;
         const std::string where = describe(*g);
-        const std::size_t full = g->maxPool2x2 ? std::size_t(g->n * g->cout * g->oh * g->ow) * sizeof(float) : 0;
+        const std::int64_t count = outputs(*g);
+        // Scratch: cuDNN's workspace, y′ when pooling follows, the bf16 copies of x, w and y′.
+        ScratchLayout layout;
+        const std::size_t atWorkspace = layout.add(plan->forwardBytes);
+        const std::size_t atFull = g->maxPool2x2 ? layout.add(std::size_t(count) * sizeof(float)) : 0;
+        const std::size_t atX = c->bf16 ? layout.add(bf16Bytes(inputs(*g))) : 0;
+        const std::size_t atW = c->bf16 ? layout.add(bf16Bytes(weights(*g))) : 0;
+        const std::size_t atY = c->bf16 ? layout.add(bf16Bytes(count)) : 0;
         void* block = nullptr;
-        if (const int e = scratch(c, aligned(plan->forwardBytes) + full, "workspace of " + where, &block))
+        if (const int e = scratch(c, layout.bytes, "workspace of " + where, &block))
             return e;
-        float* out = g->maxPool2x2 ? reinterpret_cast<float*>(static_cast<char*>(block) + aligned(plan->forwardBytes)) : y;
+        void* workspace = ScratchLayout::part<void>(block, atWorkspace);
+        float* out = g->maxPool2x2 ? ScratchLayout::part<float>(block, atFull) : y;
+        const void *xIn = x, *wIn = w;
+        void* yOut = out;
+        if (c->bf16) {
+            auto* x16 = ScratchLayout::part<std::uint16_t>(block, atX);
+            auto* w16 = ScratchLayout::part<std::uint16_t>(block, atW);
+            if (const int e = toBf16(c, x, x16, inputs(*g), "fp32 → bf16 kernel (x)", where))
+                return e;
+            if (const int e = toBf16(c, w, w16, weights(*g), "fp32 → bf16 kernel (w)", where))
+                return e;
+            xIn = x16;
+            wIn = w16;
+            yOut = ScratchLayout::part<void>(block, atY);
+        }
         const float one = 1.0f, zero = 0.0f;
         if (const cudnnStatus_t e = cudnnSetConvolutionMathType(plan->conv, plan->forwardMath); e != CUDNN_STATUS_SUCCESS)
             return failCudnn(c, e, "cudnnSetConvolutionMathType", where);
-        if (const cudnnStatus_t e = cudnnConvolutionForward(c->cudnn, &one, plan->x, x, plan->w, w, plan->conv,
-                                                            plan->forward, block, plan->forwardBytes, &zero, plan->y, out);
+        if (const cudnnStatus_t e =
+                cudnnConvolutionForward(c->cudnn, &one, plan->x, xIn, plan->w, wIn, plan->conv, plan->forward,
+                                        workspace, plan->forwardBytes, &zero, plan->y, yOut);
             e != CUDNN_STATUS_SUCCESS)
             return failCudnn(c, e, "cudnnConvolutionForward", where);
+        if (c->bf16)
+            if (const int e =
+                    fromBf16(c, static_cast<const std::uint16_t*>(yOut), out, count, "bf16 → fp32 kernel (y)", where))
+                return e;
         if (const cudaError_t e = launchBiasRelu(c->stream, out, bias, g->n, g->cout, g->oh * g->ow, g->relu != 0);
             e != cudaSuccess)
             return failCuda(c, e, "bias and ReLU kernel", where);
@@ -236,16 +296,25 @@ int convBackward(NeuriteCudaContext* c, const NeuriteCudaConv* g, const float* x
         const std::string where = describe(*g);
         if ((g->relu && !y) || (g->maxPool2x2 && !argmax) || !dw)
             return fail(c, NEURITE_CUDA_INVALID, where + ": backward needs dw, y (ReLU) and argmax (pooling)");
-        const std::size_t workspace = aligned(std::max(plan->backwardDataBytes, plan->backwardFilterBytes));
-        const std::int64_t count = g->n * g->cout * g->oh * g->ow;
+        const std::int64_t count = outputs(*g);
         const bool own = g->maxPool2x2 || g->relu;   // dy′ differs from dy
+        // Scratch: cuDNN's workspace, dy′ (fp32) when it differs from dy, the bf16 copies of x, dy′,
+        // dw and, when dx is asked for, of w and dx.
+        ScratchLayout layout;
+        const std::size_t atWorkspace = layout.add(std::max(plan->backwardDataBytes, plan->backwardFilterBytes));
+        const std::size_t atFull = own ? layout.add(std::size_t(count) * sizeof(float)) : 0;
+        const std::size_t atX = c->bf16 ? layout.add(bf16Bytes(inputs(*g))) : 0;
+        const std::size_t atDy = c->bf16 ? layout.add(bf16Bytes(count)) : 0;
+        const std::size_t atDw = c->bf16 ? layout.add(bf16Bytes(weights(*g))) : 0;
+        const std::size_t atW = c->bf16 && dx ? layout.add(bf16Bytes(weights(*g))) : 0;
+        const std::size_t atDx = c->bf16 && dx ? layout.add(bf16Bytes(inputs(*g))) : 0;
         void* block = nullptr;
-        if (const int e = scratch(c, workspace + (own ? std::size_t(count) * sizeof(float) : 0),
-                                  "workspace of " + where, &block))
+        if (const int e = scratch(c, layout.bytes, "workspace of " + where, &block))
             return e;
+        void* workspace = ScratchLayout::part<void>(block, atWorkspace);
         const float* grad = dy;
         if (own) {
-            auto* full = reinterpret_cast<float*>(static_cast<char*>(block) + workspace);
+            auto* full = ScratchLayout::part<float>(block, atFull);
             const cudaError_t e =
                 g->maxPool2x2
                     ? launchMaxPoolBackward(c->stream, fusedPool(*g), g->n * g->cout, dy, argmax, g->relu ? y : nullptr,
@@ -257,27 +326,58 @@ int convBackward(NeuriteCudaContext* c, const NeuriteCudaConv* g, const float* x
         }
         const float one = 1.0f, zero = 0.0f;
         if (db)
-            if (const cudnnStatus_t e = cudnnConvolutionBackwardBias(c->cudnn, &one, plan->y, grad, &zero, plan->bias, db);
+            if (const cudnnStatus_t e =
+                    cudnnConvolutionBackwardBias(c->cudnn, &one, plan->yFloat, grad, &zero, plan->bias, db);
                 e != CUDNN_STATUS_SUCCESS)
                 return failCudnn(c, e, "cudnnConvolutionBackwardBias", where);
+
+        // What cuDNN reads and writes: the caller's fp32 buffers, or their bf16 copies in scratch.
+        const void *xIn = x, *wIn = w, *gradIn = grad;
+        void *dwOut = dw, *dxOut = dx;
+        if (c->bf16) {
+            auto* x16 = ScratchLayout::part<std::uint16_t>(block, atX);
+            auto* dy16 = ScratchLayout::part<std::uint16_t>(block, atDy);
+            if (const int e = toBf16(c, x, x16, inputs(*g), "fp32 → bf16 kernel (x)", where))
+                return e;
+            if (const int e = toBf16(c, grad, dy16, count, "fp32 → bf16 kernel (dy)", where))
+                return e;
+            xIn = x16;
+            gradIn = dy16;
+            dwOut = ScratchLayout::part<void>(block, atDw);
+        }
         if (const cudnnStatus_t e = cudnnSetConvolutionMathType(plan->conv, plan->backwardFilterMath);
             e != CUDNN_STATUS_SUCCESS)
             return failCudnn(c, e, "cudnnSetConvolutionMathType", where);
-        if (const cudnnStatus_t e =
-                cudnnConvolutionBackwardFilter(c->cudnn, &one, plan->x, x, plan->y, grad, plan->conv,
-                                               plan->backwardFilter, block, plan->backwardFilterBytes, &zero, plan->w, dw);
+        if (const cudnnStatus_t e = cudnnConvolutionBackwardFilter(c->cudnn, &one, plan->x, xIn, plan->y, gradIn,
+                                                                   plan->conv, plan->backwardFilter, workspace,
+                                                                   plan->backwardFilterBytes, &zero, plan->w, dwOut);
             e != CUDNN_STATUS_SUCCESS)
             return failCudnn(c, e, "cudnnConvolutionBackwardFilter", where);
+        if (c->bf16)
+            if (const int e = fromBf16(c, static_cast<const std::uint16_t*>(dwOut), dw, weights(*g),
+                                       "bf16 → fp32 kernel (dw)", where))
+                return e;
         if (!dx)
             return int(NEURITE_CUDA_OK);
+        if (c->bf16) {
+            auto* w16 = ScratchLayout::part<std::uint16_t>(block, atW);
+            if (const int e = toBf16(c, w, w16, weights(*g), "fp32 → bf16 kernel (w)", where))
+                return e;
+            wIn = w16;
+            dxOut = ScratchLayout::part<void>(block, atDx);
+        }
         if (const cudnnStatus_t e = cudnnSetConvolutionMathType(plan->conv, plan->backwardDataMath);
             e != CUDNN_STATUS_SUCCESS)
             return failCudnn(c, e, "cudnnSetConvolutionMathType", where);
-        if (const cudnnStatus_t e =
-                cudnnConvolutionBackwardData(c->cudnn, &one, plan->w, w, plan->y, grad, plan->conv, plan->backwardData,
-                                             block, plan->backwardDataBytes, &zero, plan->x, dx);
+        if (const cudnnStatus_t e = cudnnConvolutionBackwardData(c->cudnn, &one, plan->w, wIn, plan->y, gradIn,
+                                                                 plan->conv, plan->backwardData, workspace,
+                                                                 plan->backwardDataBytes, &zero, plan->x, dxOut);
             e != CUDNN_STATUS_SUCCESS)
             return failCudnn(c, e, "cudnnConvolutionBackwardData", where);
+        if (c->bf16)
+            if (const int e = fromBf16(c, static_cast<const std::uint16_t*>(dxOut), dx, inputs(*g),
+                                       "bf16 → fp32 kernel (dx)", where))
+                return e;
         return int(NEURITE_CUDA_OK);
     });
 }

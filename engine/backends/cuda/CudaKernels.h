@@ -1,7 +1,7 @@
 #pragma once
-// The module's own kernels (CudaKernels.cu), where cuBLAS and cuDNN do not fit: each queues one
-// kernel on `stream` and returns the launch's status (cudaGetLastError). Their arithmetic is in
-// PoolingMath.h. Pointers are device memory; shapes as in CudaApi.h.
+// The module's own kernels (CudaKernels.cu, Bf16Kernels.cu), where cuBLAS and cuDNN do not fit:
+// each queues one kernel on `stream` and returns the launch's status (cudaGetLastError). Their
+// arithmetic is in PoolingMath.h and Bf16Math.h. Pointers are device memory; shapes as in CudaApi.h.
 #include "engine/backends/cuda/PoolingMath.h"
 
 #include <cuda_runtime.h>
@@ -30,5 +30,12 @@ cudaError_t launchAvgPoolForward(cudaStream_t stream, const PoolPlane& p, std::i
                                  float* y);
 cudaError_t launchAvgPoolBackward(cudaStream_t stream, const PoolPlane& p, std::int64_t planes, const float* dy,
                                   float* dx);
+
+// The bf16 path (Bf16Math.h; a bf16 is its 16 bits). x: rows of `width` floats, `xStride` apart
+// (xStride ≥ width); y: [rows, width] packed, each element rounded to nearest even.
+cudaError_t launchToBf16(cudaStream_t stream, const float* x, std::int64_t xStride, std::uint16_t* y, std::int64_t rows,
+                         std::int64_t width);
+// y[0, count) = x[0, count) widened to fp32 (exact).
+cudaError_t launchFromBf16(cudaStream_t stream, const std::uint16_t* x, float* y, std::int64_t count);
 
 } // namespace neurite::cuda

@@ -1,4 +1,5 @@
-// The matrix product (cuBLAS) and the pooling layers (our kernels, CudaKernels.cu) of CudaApi.h.
+// The matrix product (cuBLAS; in bf16 on copies rounded by Bf16Kernels.cu) and the pooling layers
+// (our kernels, CudaKernels.cu) of CudaApi.h.
 #include "engine/backends/cuda/CudaContext.h"
 #include "engine/backends/cuda/CudaKernels.h"
 
@@ -35,6 +36,42 @@ std::string describe(const NeuriteCudaPool& g)
            std::to_string(g.k) + ", stride " + std::to_string(g.stride) + ", pad " + std::to_string(g.pad);
 }
 
+namespace {
+
+// The bf16 path (CudaApi.h): A and B rounded to bf16 into scratch, packed (each row exactly as wide
+// as op(A) or op(B) needs: the leading dimensions become the widths), then cublasGemmEx on bf16
+// inputs, fp32 accumulation (CUBLAS_COMPUTE_32F) and the caller's fp32 C, beta included.
+int gemmBf16(NeuriteCudaContext* c, const std::string& where, int transA, int transB, std::int64_t M, std::int64_t N,
+             std::int64_t K, float alpha, const float* A, std::int64_t lda, const float* B, std::int64_t ldb,
+             float beta, float* C, std::int64_t ldc)
+{
+    const std::int64_t rowsA = transA ? K : M, widthA = transA ? M : K;   // A as stored, row-major
+    const std::int64_t rowsB = transB ? N : K, widthB = transB ? K : N;
+    if (lda < widthA || ldb < widthB || ldc < N)
+        return fail(c, NEURITE_CUDA_INVALID, where + ": a leading dimension is shorter than its matrix's rows");
+    ScratchLayout layout;
+    const std::size_t atA = layout.add(std::size_t(rowsA * widthA) * sizeof(std::uint16_t));
+    const std::size_t atB = layout.add(std::size_t(rowsB * widthB) * sizeof(std::uint16_t));
+    void* block = nullptr;
+    if (const int e = scratch(c, layout.bytes, "bf16 copies of the operands of " + where, &block))
+        return e;
+    auto* a16 = ScratchLayout::part<std::uint16_t>(block, atA);
+    auto* b16 = ScratchLayout::part<std::uint16_t>(block, atB);
+    if (const cudaError_t e = launchToBf16(c->stream, A, lda, a16, rowsA, widthA); e != cudaSuccess)
+        return failCuda(c, e, "fp32 → bf16 kernel (A)", where);
+    if (const cudaError_t e = launchToBf16(c->stream, B, ldb, b16, rowsB, widthB); e != cudaSuccess)
+        return failCuda(c, e, "fp32 → bf16 kernel (B)", where);
+    const cublasStatus_t e =
+        cublasGemmEx(c->cublas, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N, int(N), int(M),
+                     int(K), &alpha, b16, CUDA_R_16BF, int(widthB), a16, CUDA_R_16BF, int(widthA), &beta, C, CUDA_R_32F,
+                     int(ldc), CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+    if (e != CUBLAS_STATUS_SUCCESS)
+        return failCublas(c, e, "cublasGemmEx (bf16 inputs, fp32 accumulation and output)", where);
+    return int(NEURITE_CUDA_OK);
+}
+
+} // namespace
+
 // Row-major C = op(A)·op(B) is, read column-major, Cᵀ = op(B)ᵀ·op(A)ᵀ: the same buffers with A and B
 // swapped and M and N swapped; each leading dimension stays with its matrix.
 int gemm(NeuriteCudaContext* c, int transA, int transB, std::int64_t M, std::int64_t N, std::int64_t K, float alpha,
@@ -48,6 +85,8 @@ int gemm(NeuriteCudaContext* c, int transA, int transB, std::int64_t M, std::int
             return fail(c, NEURITE_CUDA_INVALID, where + ": sizes must lie in [0, 2³¹)");
         if (M == 0 || N == 0)
             return int(NEURITE_CUDA_OK);
+        if (c->bf16 && K > 0)   // K = 0 (C = beta·C) has nothing to round: cublasSgemm does it
+            return gemmBf16(c, where, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
         const cublasStatus_t e =
             cublasSgemm(c->cublas, transB ? CUBLAS_OP_T : CUBLAS_OP_N, transA ? CUBLAS_OP_T : CUBLAS_OP_N, int(N),
                         int(M), int(K), &alpha, B, int(ldb), A, int(lda), &beta, C, int(ldc));
