@@ -152,6 +152,8 @@ peer_case() {
   neurite_case mlp resources/models/mlp.json 128 fp32 "$epochs_mlp" cuda 120
   neurite_case cnn resources/models/cnn.json 128 fp32 "$epochs_cnn" cuda 120
   neurite_case cnn-wide benchmarks/models/cnn-wide.json 512 tf32 "$epochs_wide" cuda 120
+  # Mixed precision (not one of the targets: how much bf16 adds over tf32 on the same model).
+  neurite_case cnn-wide-bf16 benchmarks/models/cnn-wide.json 512 bf16 "$epochs_wide" cuda 120
   peer_case mlp 128 fp32 "$epochs_mlp" 200
   peer_case cnn 128 fp32 "$epochs_cnn" 200
   peer_case cnn-wide 512 tf32 "$epochs_wide" 200
