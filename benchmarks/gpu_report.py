@@ -276,6 +276,16 @@ def cmd_report(a):
                       f"({'no Neurite GPU figure' if not (rate and on_gpu(g)) else 'no PyTorch figure'}).")
         md.append("")
 
+    bf16, tf32 = neurite_run("cnn-wide-bf16", "cuda"), neurite_run("cnn-wide", "cuda")
+    if bf16 is not None:
+        rate16, note16 = neurite_rate(bf16)
+        rate32, _ = neurite_rate(tf32)
+        acc16 = bf16["summary"].get("test_accuracy") if bf16.get("summary") else None
+        md += ["## Mixed precision (bf16) on the wide CNN", "",
+               f"Neurite, batch 512, bf16 with fp32 master weights, on {where(bf16)}: {fmt_rate(rate16)} samples/s"
+               f"{note16}, test accuracy {fmt_acc(acc16)}"
+               + (f"; {rate16 / rate32:.2f}× its TF32 rate." if rate16 and rate32 and on_gpu(bf16) else "."), ""]
+
     if steps:
         md += ["## Steps", "", "| step | exit | seconds | limit |", "|---|---|---|---|"]
         for s in steps:
