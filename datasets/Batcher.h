@@ -5,6 +5,7 @@
 #include "datasets/Dataset.h"
 #include "engine/core/BatchSource.h"
 
+#include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -54,6 +55,7 @@ private:
     bool shuffle_;
     Augment augment_;
     std::uint64_t seed_;
+    std::vector<float> scale_, shift_;   // images: [channels] x = fma(v, scale, shift)
     std::vector<float> byteValues_;      // images: [channels × 256] the float of each byte value
     HostSamples samples_;
 
@@ -68,6 +70,10 @@ private:
     bool stopping_ = false;
     bool finished_ = false;  // the producer has queued the epoch's last batch
 };
+
+// An image byte as the float the network sees: v · scale + shift with one rounding (a fused
+// multiply-add), so that the host's batches and a backend's byte table hold the same bits.
+inline float normalisedByte(std::uint8_t v, float scale, float shift) { return std::fma(float(v), scale, shift); }
 
 // A seeded split of [0, size) into training and validation indices.
 struct Split {
