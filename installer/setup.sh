@@ -38,6 +38,16 @@ if ! command -v npm >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends npm
 fi
 
+# ONNX Runtime for `neurite export --verify` (tools/onnx-verify): npm's onnxruntime-node, whose CPU
+# runtime ships inside the package, so its install script (GPU downloads) is skipped. Installed
+# again when package-lock.json is newer than the last install.
+verify="$root/tools/onnx-verify"
+if [ ! -f "$verify/node_modules/.package-lock.json" ] || [ "$verify/package-lock.json" -nt "$verify/node_modules/.package-lock.json" ]; then
+  echo "setup: installing ONNX Runtime (npm ci --ignore-scripts in tools/onnx-verify)"
+  (cd "$verify" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error) ||
+    echo "setup: npm ci failed: ONNX exports cannot be verified until it runs" >&2
+fi
+
 [ "${1:-}" = "--deps" ] && exit 0
 
 build="${NEURITE_BUILD_DIR:-$root/build}"

@@ -17,6 +17,11 @@ ModelError::ModelError(std::string nodeId, const std::string& message, std::stri
 {
 }
 
+ExportError::ExportError(std::string nodeId, std::string layerType, const std::string& message)
+    : ModelError(std::move(nodeId), message), layerType_(std::move(layerType))
+{
+}
+
 DataError::DataError(std::string file, const std::string& message)
     : Error(file + ": " + message), file_(std::move(file))
 {

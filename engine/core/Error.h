@@ -24,6 +24,18 @@ private:
     std::string hint_;
 };
 
+// An export that cannot be written soundly (refused, never a wrong graph instead): the node it
+// concerns and its layer type (both empty for the whole model: an unsupported opset), and why:
+// "node 'ln1': LayerNorm cannot be exported to ONNX: ...".
+class ExportError : public ModelError {
+public:
+    ExportError(std::string nodeId, std::string layerType, const std::string& message);
+    const std::string& layerType() const { return layerType_; }
+
+private:
+    std::string layerType_;
+};
+
 // A problem in a data file: the file and the byte offset (or line, for text files).
 class DataError : public Error {
 public:

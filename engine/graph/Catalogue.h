@@ -1,6 +1,6 @@
 #pragma once
 // The layer catalogue: one description per layer type (ports, attributes with types, defaults and
-// ranges, a short explanation, its maths, its PyTorch equivalent). The validator, the CLI, the
+// ranges, a short explanation, its maths, its PyTorch equivalent and its ONNX operators). The validator, the CLI, the
 // studio's canvas and inspector, the exporters and the docs all read it; no layer is described twice.
 #include <nlohmann/json.hpp>
 
@@ -32,6 +32,8 @@ struct LayerSpec {
     std::string summary;                   // one paragraph for people
     std::string maths;                     // the operation, in the notation of the docs
     std::string pytorch;                   // the PyTorch equivalent, {name} stands for an attribute
+    std::string onnx;                      // the ONNX operator(s) it becomes, for people and docs: "Conv",
+                                           // "removed (inference)", or "not exported: <reason>" (refused)
 
     const AttrSpec* attr(const std::string& name) const;
 };
