@@ -15,6 +15,7 @@ enum ExitCode : int {
     kCancelled = 5,   // stopped by Ctrl-C
     kStore = 6,       // the workspace cannot be opened, read or written
     kParity = 7,      // doctor --parity: a backend disagrees with the reference backend
+    kVerify = 8,      // export --verify: the runtime's outputs differ from Neurite's
     kInternal = 70,
 };
 
@@ -22,5 +23,7 @@ int trainCommand(const std::vector<std::string>& args);
 int modelsCommand(const std::vector<std::string>& args);
 int doctorCommand(const std::vector<std::string>& args);
 int runsCommand(const std::vector<std::string>& args);
+int exportCommand(const std::vector<std::string>& args);
+int importCommand(const std::vector<std::string>& args);
 
 } // namespace neurite::cli

@@ -5,6 +5,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/Progress.h"
 #include "engine/core/Error.h"
+#include "engine/export/Bundle.h"
 #include "engine/tensorio/Safetensors.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/run/JobFlags.h"
@@ -160,8 +161,15 @@ std::unique_ptr<TrainingJob> setUpJob(Args& args, const std::vector<OptionSpec>&
         throw ConfigError("neurite train needs one model file (neurite train MODEL.json); see --help");
     applyConfigFile(args, specs);
     JobSpec job = jobFromArgs(args);
-    job.modelJson = modelToJson(loadModel(args.positional()[0])).dump();
     modelSource = args.positional()[0];
+    if (modelSource.size() > 8 && modelSource.compare(modelSource.size() - 8, 8, ".neurite") == 0) {
+        // A bundle: its model, fine-tuned from its weights (unless --init names others).
+        job.modelJson = modelToJson(readBundle(modelSource).model.graph).dump();
+        if (job.initialWeights.empty())
+            job.initialWeights = modelSource;
+    } else {
+        job.modelJson = modelToJson(loadModel(modelSource)).dump();
+    }
     if (job.recording.record)
         store = openWorkspace(workspace);
     return std::make_unique<TrainingJob>(std::move(job), store.get());

@@ -21,6 +21,9 @@ static const char* kUsageText =
     "  doctor              describe this machine: CPU, BLAS kernel and its speed, devices\n"
     "  runs COMMAND        list, show, compare, export, tag, note, delete, evaluate runs, and\n"
     "                      write out checkpoints (see neurite runs --help)\n"
+    "  export RUN|MODEL    a trained model as ONNX, a PyTorch folder or a Neurite bundle, verified\n"
+    "                      in its runtime with --verify (see neurite export --help)\n"
+    "  import MODEL.onnx   an ONNX model as a Neurite model with its weights (see neurite import --help)\n"
     "\n"
     "  --version           print the version\n"
     "  --help              print this help; every command takes --help\n";
@@ -51,6 +54,10 @@ int main(int argc, char** argv)
             return doctorCommand(args);
         if (command == "runs")
             return runsCommand(args);
+        if (command == "export")
+            return exportCommand(args);
+        if (command == "import")
+            return importCommand(args);
         std::cerr << "neurite: unknown command '" << command << "'\n\n" << kUsageText;
         return kUsage;
     } catch (const ModelError& e) {

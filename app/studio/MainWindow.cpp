@@ -13,11 +13,16 @@
 #include "app/studio/Theme.h"
 #include "app/studio/WelcomePage.h"
 #include "app/studio/compare/CompareDock.h"
+#include "app/studio/export/ExportDialog.h"
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/training/LiveChartsDock.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
 #include "engine/core/Error.h"
+#include "engine/tensorio/Safetensors.h"
+#if NEURITE_HAS_ONNX_IMPORT
+#include "engine/onnximport/OnnxImport.h"
+#endif
 #include "engine/graph/ModelJson.h"
 #include "widgets/nodegraph/LayeredLayout.h"
 #include "widgets/nodegraph/NodeGraphScene.h"
@@ -27,6 +32,8 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QClipboard>
+#include <QDateTime>
+#include <QDir>
 #include <QCloseEvent>
 #include <QFile>
 #include <QFileDialog>
@@ -37,6 +44,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QStackedWidget>
+#include <QStandardPaths>
 #include <QScreen>
 #include <QStatusBar>
 #include <QVBoxLayout>
@@ -191,11 +199,26 @@ void MainWindow::createActions()
             openDialog();
     });
     file->addAction(tr("Start &Page"), this, [this] { centre_->setCurrentWidget(welcome_); });
+    file->addAction(tr("&Import ONNX…"), this, [this] {
+        if (!confirmStopTraining(tr("Importing a model")) || !maybeSave())
+            return;
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import ONNX model"), QString(),
+                                                          tr("ONNX models (*.onnx);;All files (*)"));
+        if (!path.isEmpty())
+            importOnnxFile(path);
+    });
     file->addAction(tr("Open &Workspace…"), this, &MainWindow::openWorkspaceDialog);
     file->addSeparator();
     file->addAction(tr("&Save"), QKeySequence::Save, this, &MainWindow::save);
     file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAs);
     file->addAction(tr("&Revert"), this, &MainWindow::revert);
+    file->addSeparator();
+    file->addAction(tr("&Export Model…"), QKeySequence(tr("Ctrl+E")), this, [this] {
+        neurite::JobSpec job = trainingPanel_->job();
+        auto* dialog = new ExportDialog(doc_.graph(), job, doc_.displayName(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 
@@ -337,6 +360,46 @@ bool MainWindow::openTemplate(const QString& resource)
     }
     fileOpened({});
     return true;
+}
+
+bool MainWindow::importOnnxFile(const QString& path)
+{
+#if NEURITE_HAS_ONNX_IMPORT
+    try {
+        OnnxImportResult imported = importOnnx(path.toStdString());
+        // The weights outlive this window: a later run (or a resumed one) reads them.
+        const QString folder = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) +
+                               QStringLiteral("/imported");
+        QDir().mkpath(folder);
+        const QString weights = QStringLiteral("%1/%2-%3.safetensors")
+                                    .arg(folder, QFileInfo(path).completeBaseName())
+                                    .arg(QDateTime::currentSecsSinceEpoch());
+        std::vector<std::pair<std::string, const Tensor*>> tensors;
+        for (const auto& [name, tensor] : imported.model.parameters)
+            tensors.push_back({name, &tensor});
+        writeSafetensors(weights.toStdString(), tensors);
+        if (imported.model.graph.name.empty())
+            imported.model.graph.name = QFileInfo(path).completeBaseName().toStdString();
+        doc_.reset(std::move(imported.model.graph), {});
+        fileOpened({});
+        trainingPanel_->setInitialWeights(weights);
+        QStringList notes;
+        for (const auto& note : imported.notes)
+            notes << QString::fromStdString(note);
+        showMessage(tr("Imported %1 (ONNX opset %2); training starts from its weights.%3")
+                        .arg(QFileInfo(path).fileName())
+                        .arg(imported.opset)
+                        .arg(notes.isEmpty() ? QString() : QStringLiteral(" ") + notes.join(QStringLiteral(" "))));
+        return true;
+    } catch (const Error& e) {
+        showMessage(tr("Could not import %1: %2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(e.what())));
+        return false;
+    }
+#else
+    showMessage(tr("Could not import %1: this build has no ONNX import (libonnx-dev was missing when it was built)")
+                    .arg(QDir::toNativeSeparators(path)));
+    return false;
+#endif
 }
 
 void MainWindow::fileOpened(const QString& path)

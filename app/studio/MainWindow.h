@@ -39,6 +39,9 @@ public:
     //   changing nothing.
     bool openFile(const QString& path);
     bool openTemplate(const QString& resource);
+    // File → Import ONNX…: the model on the canvas (unsaved), its weights kept in the studio's data
+    // folder as the ones the next training starts from; what the import decided in the message bar.
+    bool importOnnxFile(const QString& path);
     bool saveTo(const QString& path);
     void newBlank();
 

@@ -9,6 +9,7 @@
 #include "app/studio/SummaryDock.h"
 #include "app/studio/compare/CompareDock.h"
 #include "app/studio/compare/RunColours.h"
+#include "app/studio/export/ExportDialog.h"
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/runs/RunsTableModel.h"
 #include "app/studio/training/LiveChartsDock.h"
@@ -78,6 +79,11 @@ void MainWindow::createTraining()
     connect(runs_, &RunsDock::forkRequested, this, &MainWindow::forkRun);
     connect(runs_, &RunsDock::evaluateRequested, training_, &TrainingController::enqueueEvaluation);
     connect(runs_, &RunsDock::compareRequested, this, &MainWindow::compareRuns);
+    connect(runs_, &RunsDock::exportRequested, this, [this](qint64 id) {
+        auto* dialog = new ExportDialog(runs_->workspace(), id, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
     // One colour per run everywhere: the browser's swatches follow the Compare dock's choices.
     runs_->model()->setColourOf([this](qint64 id) { return RunColours().colour(training_->workspace(), id); });
     connect(compare_, &CompareDock::colourChanged, runs_->model(), &RunsTableModel::coloursChanged);

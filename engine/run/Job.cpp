@@ -92,6 +92,7 @@ nlohmann::json jobToJson(const JobSpec& job)
     j["threads"] = job.threads;
     j["precision"] = job.precision;
     j["deterministic"] = job.deterministic;
+    j["initial_weights"] = job.initialWeights;
     const RecordSettings& r = job.recording;
     j["recording"] = {{"record", r.record}, {"name", r.name}, {"tags", r.tags}, {"checkpoint_every", r.checkpointEvery},
                       {"keep_last", r.keepLast}, {"keep_best", r.keepBest}};
@@ -100,7 +101,8 @@ nlohmann::json jobToJson(const JobSpec& job)
 
 JobSpec jobFromJson(const nlohmann::json& j, const std::string& where)
 {
-    onlyKnown(j, {"version", "data", "train", "device", "threads", "precision", "deterministic", "recording"}, where, "");
+    onlyKnown(j, {"version", "data", "train", "device", "threads", "precision", "deterministic", "initial_weights",
+                  "recording"}, where, "");
     int version = kJobFormatVersion;
     read(j, "version", version, where, "");
     if (version > kJobFormatVersion)
@@ -156,6 +158,7 @@ JobSpec jobFromJson(const nlohmann::json& j, const std::string& where)
     read(j, "threads", job.threads, where, "");
     read(j, "precision", job.precision, where, "");
     read(j, "deterministic", job.deterministic, where, "");
+    read(j, "initial_weights", job.initialWeights, where, "");
     const auto& r = section(j, "recording");
     onlyKnown(r, {"record", "name", "tags", "checkpoint_every", "keep_last", "keep_best"}, where, "recording.");
     read(r, "record", job.recording.record, where, "recording.");

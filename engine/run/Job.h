@@ -46,6 +46,8 @@ struct JobSpec {
                                          // cuda only: matrix products and convolutions on bf16 inputs with
                                          // fp32 accumulation, fp32 master weights; fp32 on the CPU fallback)
     bool deterministic = false;          // a GPU uses only deterministic algorithms (the CPU always does)
+    std::string initialWeights;          // fine-tuning: start from these weights (a .safetensors file of the
+                                         // parameters by name, or a .neurite bundle), not from the seed
     RecordSettings recording;
 };
 

@@ -37,6 +37,7 @@ const std::vector<FlagSpec>& jobFlags()
         {"precision", "NAME", "fp32; on a GPU also tf32 (tensor cores for matrix products and convolutions) or bf16 "
                               "(mixed precision, fp32 master weights) [fp32]"},
         {"deterministic", "", "a GPU uses only deterministic algorithms: the same weights run after run"},
+        {"init", "FILE", "fine-tune: start from these weights (.safetensors by parameter name, or a .neurite bundle)"},
         {"name", "TEXT", "the run's name [run N]"},
         {"tag", "TAGS", "tags for the run, comma-separated"},
         {"checkpoint-every", "N", "save a checkpoint every N epochs (and after the last) [1]"},
@@ -155,6 +156,7 @@ JobSpec jobFromFlags(const std::map<std::string, std::string>& values, JobSpec j
     f.integer("threads", job.threads);
     f.text("device", job.device);
     f.text("precision", job.precision);
+    f.text("init", job.initialWeights);
     if (f.has("deterministic"))
         job.deterministic = true;
     f.text("name", job.recording.name);

@@ -5,12 +5,14 @@
 #include "engine/backends/Registry.h"
 #include "engine/core/CpuInfo.h"
 #include "engine/core/Error.h"
+#include "engine/export/Bundle.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/graph/ShapeInference.h"
 #include "engine/run/MetricCatalogue.h"
 #include "engine/run/RunModel.h"
 #include "engine/run/RunRecorder.h"
 #include "engine/run/Workspace.h"
+#include "engine/tensorio/Safetensors.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -95,6 +97,28 @@ std::unique_ptr<TrainingJob> TrainingJob::resume(RunStore& store, std::int64_t r
     return job;
 }
 
+// Fine-tuning: every parameter of the plan from the file (a bundle's weights, or a safetensors file
+// by parameter name, "model/" prefixes of a checkpoint accepted); one missing or of another size is
+// a DataError naming it and the file, before any step.
+static void startFromWeights(Plan& plan, const std::string& path)
+{
+    const bool bundle = path.size() > 8 && path.compare(path.size() - 8, 8, ".neurite") == 0;
+    std::map<std::string, Tensor> weights = bundle ? readBundle(path).model.parameters : readSafetensors(path);
+    for (Parameter* p : plan.parameters()) {
+        auto it = weights.find(p->name);
+        if (it == weights.end())
+            it = weights.find("model/" + p->name);
+        if (it == weights.end())
+            throw DataError(path, "no weights for the parameter '" + p->name + "' (the file holds " +
+                                      std::to_string(weights.size()) + " tensors)");
+        if (it->second.numel() != p->value.numel())
+            throw DataError(path, "the parameter '" + p->name + "' holds " + std::to_string(it->second.numel()) +
+                                      " values; the model needs " + p->value.shape().str());
+        std::copy_n(it->second.data(), p->value.numel(), p->value.data());
+    }
+    plan.parametersToBackend();
+}
+
 void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom, std::optional<std::int64_t> resumeRun)
 {
     validate(spec_);
@@ -144,6 +168,8 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
     if (const char* record = std::getenv("NEURITE_RECORD_STEPS"); record && std::string(record) == "0")
         trainerConfig.recordSteps = false;
     trainer_ = std::make_unique<Trainer>(graph_, *backend_, trainerConfig);
+    if (!resumeRun && !spec_.initialWeights.empty())
+        startFromWeights(trainer_->plan(), spec_.initialWeights);
 
     const auto& a = trainer_->plan().analysis();
     info_.modelName = graph_.name;

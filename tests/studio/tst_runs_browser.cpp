@@ -405,7 +405,8 @@ private slots:
         Harness h(path_);
         QSignalSpy open(&h.dock, &RunsDock::openModelRequested), resume(&h.dock, &RunsDock::resumeRequested),
             fork(&h.dock, &RunsDock::forkRequested), evaluate(&h.dock, &RunsDock::evaluateRequested),
-            compare(&h.dock, &RunsDock::compareRequested), selection(&h.dock, &RunsDock::selectionChangedRuns);
+            compare(&h.dock, &RunsDock::compareRequested), selection(&h.dock, &RunsDock::selectionChangedRuns),
+            exported(&h.dock, &RunsDock::exportRequested);
         QVERIFY(!h.dock.openAction()->isEnabled());
         h.dock.selectRuns({1});
         QCOMPARE(selection.count(), 1);
@@ -416,6 +417,9 @@ private slots:
         h.dock.openAction()->trigger();
         h.dock.forkAction()->trigger();
         h.dock.evaluateAction()->trigger();
+        QVERIFY(h.dock.exportAction()->isEnabled());
+        h.dock.exportAction()->trigger();
+        QCOMPARE(exported.last().at(0).toLongLong(), 1);
         QCOMPARE(open.count(), 1);
         QCOMPARE(open.last().at(0).toLongLong(), 1);
         QCOMPARE(fork.last().at(0).toLongLong(), 1);
@@ -442,7 +446,7 @@ private slots:
         QTest::mouseClick(h.dock.table()->viewport(), Qt::LeftButton, {}, at);  // a double-click's first press
         QTest::mouseDClick(h.dock.table()->viewport(), Qt::LeftButton, {}, at);
         QCOMPARE(open.last().at(0).toLongLong(), 2);
-        QCOMPARE(h.dock.table()->actions().size(), 9);  // the context menu: 8 actions and a separator
+        QCOMPARE(h.dock.table()->actions().size(), 10);  // the context menu: 9 actions and a separator
     }
 
     void emptyWorkspaceShowsAHint()

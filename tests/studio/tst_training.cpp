@@ -4,6 +4,7 @@
 // whole path driven as a person does it: a template, F5, the run in the browser, two runs compared.
 #include "app/studio/MainWindow.h"
 #include "app/studio/compare/CompareDock.h"
+#include "app/studio/export/ExportDialog.h"
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/runs/RunsTableModel.h"
 #include "app/studio/training/TrainingController.h"
@@ -338,6 +339,64 @@ private slots:
             differing << w.compare()->settingsTable()->verticalHeaderItem(row)->text();
         QVERIFY2(differing.contains(QStringLiteral("train.lr")), qPrintable(differing.join(',')));
         QCOMPARE(differing.size(), 1);  // nothing else differs
+        w.document()->undoStack()->setClean();
+    }
+
+    // A trained run exported as ONNX from the runs browser (verified by ONNX Runtime, the proof
+    // kept with the run), imported back through File → Import ONNX, and fine-tuned: the second
+    // training starts from the first one's weights (its first epoch's loss is far lower).
+    void exportImportAndFineTune()
+    {
+        if (!onnxAvailable())
+            QSKIP("this build has no ONNX export (libonnx-dev missing)");
+        MainWindow w;
+        QVERIFY(w.setWorkspace(at("export.db")));
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openTemplate(QStringLiteral(":/models/mlp.json")));
+        JobSpec job = w.trainingPanel()->job();
+        job.train.epochs = 1;
+        job.data.trainSamples = 3000;
+        w.trainingPanel()->setJob(job);
+        QSignalSpy finished(w.training(), &TrainingController::finished);
+        QSignalSpy epochs(w.training(), &TrainingController::epochEnded);
+        QTest::keyClick(&w, Qt::Key_F5);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 120000);
+        const qint64 trained = finished.last().at(0).value<TrainingFinished>().runId;
+        const double firstLoss = epochs.last().at(0).value<EpochPoint>().trainLoss;
+        QTRY_COMPARE(w.runs()->model()->rowCount(), 1);
+
+        w.runs()->selectRuns({trained});
+        QVERIFY(w.runs()->exportAction()->isEnabled());
+        w.runs()->exportAction()->trigger();
+        auto* dialog = w.findChild<ExportDialog*>();
+        QVERIFY(dialog && dialog->isVisible());
+        const QString onnx = at("trained.onnx");
+        dialog->setFormat(ExportFormat::Onnx);
+        dialog->setOutput(onnx);
+        QSignalSpy exported(dialog, &ExportDialog::finished);
+        dialog->start();
+        QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
+        QVERIFY2(dialog->succeeded(), qPrintable(dialog->resultText()));
+        QVERIFY2(dialog->resultText().contains(QStringLiteral("Verified in")), qPrintable(dialog->resultText()));
+        {
+            RunStore store(at("export.db").toStdString());
+            const auto record = store.artefact(trained, "export", "onnx " + onnx.toStdString());
+            QVERIFY(record && record->at("verification").at("passed").get<bool>());
+        }
+        dialog->close();
+
+        QVERIFY(w.importOnnxFile(onnx));
+        QVERIFY(!w.trainingPanel()->initialWeights().isEmpty());
+        QVERIFY(w.trainingPanel()->job().initialWeights == w.trainingPanel()->initialWeights().toStdString());
+        w.train();   // (F5 would go to the dialog, the active window until the platform activates ours)
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
+        QCOMPARE(finished.last().at(0).value<TrainingFinished>().status, QStringLiteral("completed"));
+        const double fineTunedLoss = epochs.last().at(0).value<EpochPoint>().trainLoss;
+        QVERIFY2(fineTunedLoss < 0.8 * firstLoss, qPrintable(QStringLiteral("first epoch %1, fine-tuned %2")
+                                                                 .arg(firstLoss)
+                                                                 .arg(fineTunedLoss)));
         w.document()->undoStack()->setClean();
     }
 };

@@ -98,13 +98,13 @@ RunsDock::RunsDock(QWidget* parent) : QDockWidget(tr("Runs"), parent)
     createActions();
     auto* toolbar = new QToolBar;
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    toolbar->addActions({open_, resume_, fork_, evaluate_, compare_});
+    toolbar->addActions({open_, resume_, fork_, evaluate_, export_, compare_});
     toolbar->addSeparator();
     toolbar->addActions({tags_, notes_, delete_});
     table_->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto* separator = new QAction(this);
     separator->setSeparator(true);
-    table_->addActions({open_, resume_, fork_, evaluate_, compare_, separator, tags_, notes_, delete_});
+    table_->addActions({open_, resume_, fork_, evaluate_, export_, compare_, separator, tags_, notes_, delete_});
 
     auto* filters = new QHBoxLayout;
     filters->addWidget(search_, 1);
@@ -182,6 +182,8 @@ void RunsDock::createActions()
     resume_ = make(tr("Resume"), tr("Continues a stopped or interrupted run from its last checkpoint"));
     fork_ = make(tr("Fork"), tr("Starts a new run from this one's model and settings"));
     evaluate_ = make(tr("Evaluate"), tr("Evaluates the run's best checkpoint on the test set"));
+    export_ = make(tr("Export…"), tr("Exports a checkpoint as ONNX, a PyTorch folder or a Neurite bundle, "
+                                     "verified in its runtime"));
     compare_ = make(tr("Compare"), tr("Compares the selected runs (two or more)"));
     tags_ = make(tr("Edit tags…"), tr("Adds or removes tags of the selected runs"));
     notes_ = make(tr("Edit notes…"), tr("Writes notes on the selected run"));
@@ -198,6 +200,7 @@ void RunsDock::createActions()
     connect(resume_, &QAction::triggered, this, one(&RunsDock::resumeRequested));
     connect(fork_, &QAction::triggered, this, one(&RunsDock::forkRequested));
     connect(evaluate_, &QAction::triggered, this, one(&RunsDock::evaluateRequested));
+    connect(export_, &QAction::triggered, this, one(&RunsDock::exportRequested));
     connect(compare_, &QAction::triggered, this, [this] {
         if (const auto ids = selectedRuns(); ids.size() >= 2)
             emit compareRequested(ids);
@@ -469,6 +472,7 @@ void RunsDock::updateActions()
     fork_->setEnabled(one != nullptr);
     resume_->setEnabled(one && writable && (status == "stopped" || status == "interrupted"));
     evaluate_->setEnabled(one && status != "queued" && status != "running");
+    export_->setEnabled(one && status != "queued");   // any run with a checkpoint; says so when it has none
     compare_->setEnabled(ready && ids.size() >= 2);
     tags_->setEnabled(writable && !ids.isEmpty());
     notes_->setEnabled(writable && one != nullptr);

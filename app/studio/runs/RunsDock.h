@@ -74,6 +74,7 @@ public:
     QAction* resumeAction() const { return resume_; }
     QAction* forkAction() const { return fork_; }
     QAction* evaluateAction() const { return evaluate_; }
+    QAction* exportAction() const { return export_; }
     QAction* compareAction() const { return compare_; }
     QAction* tagsAction() const { return tags_; }
     QAction* notesAction() const { return notes_; }
@@ -91,6 +92,7 @@ signals:
     void resumeRequested(qint64 id);                    // a stopped or interrupted run
     void forkRequested(qint64 id);
     void evaluateRequested(qint64 id);
+    void exportRequested(qint64 id);                    // Export… (ONNX, PyTorch, bundle)
     void compareRequested(const QList<qint64>& ids);    // two or more
     void selectionChangedRuns(const QList<qint64>& ids);
 
@@ -134,5 +136,5 @@ private:
     QLabel* message_;
     QStackedLayout* pages_;                             // the table, or the message
     QTimer* poll_;
-    QAction *open_, *resume_, *fork_, *evaluate_, *compare_, *tags_, *notes_, *delete_;
+    QAction *open_, *resume_, *fork_, *evaluate_, *export_, *compare_, *tags_, *notes_, *delete_;
 };

@@ -11,12 +11,14 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QToolButton>
@@ -178,6 +180,19 @@ TrainingPanel::TrainingPanel(const QList<QAction*>& actions, QWidget* parent) : 
     patience_->setSuffix(tr(" epochs"));
     patience_->setToolTip(tr("Early stopping: stop after this many epochs without a better validation loss"));
     tf->addRow(tr("Early stopping"), patience_);
+    // Fine-tuning an imported model: the weights it starts from instead of the seed's.
+    startFrom_ = new QLabel;
+    startFrom_->setWordWrap(true);
+    auto* fromSeed = new QPushButton(tr("Start from the seed"));
+    fromSeed->setToolTip(tr("Forget the imported weights: training starts from freshly initialised ones"));
+    connect(fromSeed, &QPushButton::clicked, this, [this] { setInitialWeights({}); });
+    startFromRow_ = new QWidget;
+    auto* sr = new QHBoxLayout(startFromRow_);
+    sr->setContentsMargins(0, 0, 0, 0);
+    sr->addWidget(startFrom_, 1);
+    sr->addWidget(fromSeed);
+    tf->addRow(tr("Starts from"), startFromRow_);
+    startFromRow_->setVisible(false);
     v->addWidget(trainBox);
 
     auto* deviceBox = new QGroupBox(tr("Device"));
@@ -350,11 +365,27 @@ void TrainingPanel::setJob(const JobSpec& job)
     weightDecay_->setValue(job.train.optimizer.weightDecay);
     seed_->setValue(int(job.train.seed));
     patience_->setValue(job.train.patience);
+    showInitialWeights();
     const int device = device_->findData(QString::fromStdString(job.device));
     if (device >= 0)
         device_->setCurrentIndex(device);
     setting_ = false;
     updateSchedulePlot();
+}
+
+void TrainingPanel::setInitialWeights(const QString& path)
+{
+    base_.initialWeights = path.toStdString();
+    showInitialWeights();
+    emit jobEdited();
+}
+
+void TrainingPanel::showInitialWeights()
+{
+    const QString path = QString::fromStdString(base_.initialWeights);
+    startFrom_->setText(tr("the imported weights (%1)").arg(QFileInfo(path).fileName()));
+    startFrom_->setToolTip(path);
+    startFromRow_->setVisible(!path.isEmpty());
 }
 
 std::int64_t TrainingPanel::estimatedTrainSamples() const

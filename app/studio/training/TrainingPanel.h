@@ -28,6 +28,10 @@ public:
 
     neurite::JobSpec job() const;                   // modelJson left empty
     void setJob(const neurite::JobSpec& job);       // emits nothing
+    // Fine-tuning: the weights the next run starts from (a .safetensors or .neurite file); empty:
+    // from the seed. Shown in the panel with a way back to the seed.
+    void setInitialWeights(const QString& path);
+    QString initialWeights() const { return QString::fromStdString(base_.initialWeights); }
     QComboBox* dataCombo() const { return data_; }  // for messages in place and tests
     QComboBox* deviceCombo() const { return device_; }
     QSpinBox* epochsBox() const { return epochs_; }
@@ -55,6 +59,7 @@ private:
     void enableWhatApplies();                       // fields of other optimisers and schedules greyed
     void chooseDataFromDisk();
     std::int64_t estimatedTrainSamples() const;
+    void showInitialWeights();
 
     QComboBox* data_;
     QLabel* dataInfo_;
@@ -76,6 +81,8 @@ private:
     QSpinBox* epochs_;
     QDoubleSpinBox* weightDecay_;
     QSpinBox* seed_;
+    QLabel* startFrom_ = nullptr;
+    QWidget* startFromRow_ = nullptr;
     QSpinBox* patience_;
     QComboBox* device_;
     QProgressBar* progress_;
