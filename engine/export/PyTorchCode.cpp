@@ -101,6 +101,22 @@ std::string pytorchModule(const Node& node, const NodeInfo& info)
     return spec ? fillTemplate(node, *spec, info) : std::string();
 }
 
+// A model's name inside a """docstring""": backslashes, quotes and line breaks escaped, so that no
+// name can end the string or the file early.
+static std::string docstringText(const std::string& text)
+{
+    std::string out;
+    for (const char c : text) {
+        if (c == '\\' || c == '"')
+            out += '\\';
+        if (c == '\n' || c == '\r')
+            out += ' ';
+        else
+            out += c;
+    }
+    return out;
+}
+
 std::string pytorchCode(const ModelGraph& graph, const std::string& className)
 {
     const GraphAnalysis a = analyse(graph);
@@ -147,7 +163,7 @@ std::string pytorchCode(const ModelGraph& graph, const std::string& className)
     const std::string cls = className.empty() ? camelCase(graph.name.empty() ? "Model" : graph.name) : className;
     code << "import torch\nimport torch.nn as nn\n\n\n"
          << "class " << cls << "(nn.Module):\n"
-         << "    \"\"\"" << (graph.name.empty() ? "A model" : graph.name) << " from Neurite Studio: "
+         << "    \"\"\"" << (graph.name.empty() ? "A model" : docstringText(graph.name)) << " from Neurite Studio: "
          << a.totalParams << " parameters.\"\"\"\n\n"
          << "    def __init__(self):\n        super().__init__()\n"
          << init.str() << lossLine << "\n\n"

@@ -62,6 +62,19 @@ private slots:
         QCOMPARE(pythonName("x"), std::string("x_"));
     }
 
+    // A model's name goes into the class's docstring: quotes, backslashes and line breaks in it
+    // must not end the string (the file must still be Python).
+    void anyModelNameIsValidPython()
+    {
+        ModelGraph graph = loadModel(NEURITE_SOURCE_DIR "/resources/models/mlp.json");
+        graph.name = "My \"\"\"quoted\"\"\" model \\\nwith a line break";
+        std::ofstream(at("named.py").toStdString()) << pytorchCode(graph);
+        QProcess python;
+        python.start("/usr/bin/python3", {"-m", "py_compile", at("named.py")});
+        QVERIFY(python.waitForFinished(60000));
+        QVERIFY2(python.exitCode() == 0, python.readAllStandardError().constData());
+    }
+
     void sameOutputsAsNeurite_data()
     {
         QTest::addColumn<QString>("model");
