@@ -6,6 +6,7 @@
 #include "app/studio/InspectorDock.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/Theme.h"
+#include "app/studio/export/ExportDialog.h"
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/training/LiveChartsDock.h"
 #include "app/studio/training/TrainingController.h"
@@ -129,6 +130,20 @@ int main(int argc, char** argv)
         ok &= shoot(w, out.filePath(QStringLiteral("runs.png")));
         w.compareRuns({2, 3});
         ok &= shoot(w, out.filePath(QStringLiteral("compare.png")));
+        // Export… on a trained run: ONNX, verified by ONNX Runtime, the result in the dialog.
+        w.runs()->selectRuns({3});
+        w.runs()->exportAction()->trigger();
+        if (auto* dialog = w.findChild<ExportDialog*>()) {
+            dialog->setOutput(home.filePath(QStringLiteral("fmnist-mlp.onnx")));
+            dialog->start();
+            const bool done = QTest::qWaitFor(
+                [&] { return !dialog->resultText().startsWith(QStringLiteral("Exporting")); }, 120000);
+            QTest::qWait(200);
+            const bool saved = done && dialog->grab().save(out.filePath(QStringLiteral("export.png")));
+            std::printf("%s %s\n", saved ? "wrote" : "FAILED", qPrintable(out.filePath(QStringLiteral("export.png"))));
+            ok &= saved && dialog->succeeded();
+            dialog->close();
+        }
         w.liveCharts()->raise();
     }
 
