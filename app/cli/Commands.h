@@ -25,5 +25,6 @@ int doctorCommand(const std::vector<std::string>& args);
 int runsCommand(const std::vector<std::string>& args);
 int exportCommand(const std::vector<std::string>& args);
 int importCommand(const std::vector<std::string>& args);
+int evaluateCommand(const std::vector<std::string>& args);
 
 } // namespace neurite::cli

@@ -24,6 +24,7 @@ static const char* kUsageText =
     "  export RUN|MODEL    a trained model as ONNX, a PyTorch folder or a Neurite bundle, verified\n"
     "                      in its runtime with --verify (see neurite export --help)\n"
     "  import MODEL.onnx   an ONNX model as a Neurite model with its weights (see neurite import --help)\n"
+    "  evaluate MODEL      a bundle's (or a model file's --init) loss and accuracy on a data set\n"
     "\n"
     "  --version           print the version\n"
     "  --help              print this help; every command takes --help\n";
@@ -58,6 +59,8 @@ int main(int argc, char** argv)
             return exportCommand(args);
         if (command == "import")
             return importCommand(args);
+        if (command == "evaluate")
+            return evaluateCommand(args);
         std::cerr << "neurite: unknown command '" << command << "'\n\n" << kUsageText;
         return kUsage;
     } catch (const ModelError& e) {

@@ -19,6 +19,7 @@
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
 #include "engine/core/Error.h"
+#include "engine/export/Bundle.h"
 #include "engine/tensorio/Safetensors.h"
 #if NEURITE_HAS_ONNX_IMPORT
 #include "engine/onnximport/OnnxImport.h"
@@ -337,6 +338,8 @@ void MainWindow::newBlank()
 
 bool MainWindow::openFile(const QString& path)
 {
+    if (path.endsWith(QStringLiteral(".neurite")))
+        return openBundle(path);
     try {
         doc_.load(path);
     } catch (const Error& e) {
@@ -359,6 +362,23 @@ bool MainWindow::openTemplate(const QString& resource)
         return false;
     }
     fileOpened({});
+    return true;
+}
+
+// A bundle: its model on the canvas (unsaved: a bundle is not edited in place), and its weights as
+// the ones the next training starts from.
+bool MainWindow::openBundle(const QString& path)
+{
+    try {
+        Bundle bundle = readBundle(path.toStdString());
+        doc_.reset(std::move(bundle.model.graph), {});
+    } catch (const Error& e) {
+        showMessage(tr("Could not open %1: %2").arg(QDir::toNativeSeparators(path), QString::fromUtf8(e.what())));
+        return false;
+    }
+    fileOpened({});
+    trainingPanel_->setInitialWeights(path);
+    showMessage(tr("Opened the bundle %1: training starts from its weights.").arg(QFileInfo(path).fileName()));
     return true;
 }
 
@@ -451,7 +471,7 @@ bool MainWindow::saveAs()
 void MainWindow::openDialog()
 {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open model"), QFileInfo(doc_.path()).absolutePath(),
-                                                      tr("Neurite models (*.json);;All files (*)"));
+                                                      tr("Neurite models (*.json *.neurite);;All files (*)"));
     if (!path.isEmpty())
         openFile(path);
 }

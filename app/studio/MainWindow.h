@@ -42,6 +42,7 @@ public:
     // File → Import ONNX…: the model on the canvas (unsaved), its weights kept in the studio's data
     // folder as the ones the next training starts from; what the import decided in the message bar.
     bool importOnnxFile(const QString& path);
+    bool openBundle(const QString& path);               // a .neurite: model and starting weights
     bool saveTo(const QString& path);
     void newBlank();
 

@@ -324,4 +324,29 @@ std::optional<RunEvaluation> evaluateRun(RunStore& store, std::int64_t id, const
     return RunEvaluation{chosen->id, chosen->epoch, *result};
 }
 
+ModelEvaluation evaluateModel(const TrainedModel& model, const std::string& dataSpec, std::int64_t batch,
+                              std::int64_t samples)
+{
+    DataBundle data = loadDataset(dataSpec);
+    normaliseTestLikeTrain(data);
+    Dataset& set = data.test.size() > 0 ? data.test : data.train;
+    auto backend = createBackend("cpu", 0);
+    TrainConfig config;
+    config.batch = batch;
+    Trainer trainer(model.graph, *backend, config);
+    for (Parameter* p : trainer.plan().parameters()) {
+        const auto it = model.parameters.find(p->name);
+        if (it == model.parameters.end() || it->second.numel() != p->value.numel())
+            throw DataError(model.origin, "no weights of the right size for the parameter '" + p->name + "'");
+        std::copy_n(it->second.data(), p->value.numel(), p->value.data());
+    }
+    trainer.plan().parametersToBackend();
+    std::vector<std::int64_t> ids = allIndices(set.size());
+    if (samples > 0 && samples < set.size())
+        ids.resize(std::size_t(samples));
+    Batcher batches(set, std::move(ids), batch, false, Augment{}, 1);
+    return {trainer.evaluate(batches), data.description + (data.test.size() > 0 ? ", test part" : ", all of it"),
+            data.train.classNames};
+}
+
 } // namespace neurite

@@ -7,6 +7,7 @@
 // Thread rule: construct, run and destroy a TrainingJob on one thread (the callbacks are called on
 // it); only the JobControl is touched from other threads. The RunStore passed in is this thread's.
 #include "engine/core/Error.h"
+#include "engine/export/TrainedModel.h"
 #include "engine/run/Job.h"
 #include "engine/run/JobControl.h"
 #include "engine/store/RunStore.h"
@@ -110,5 +111,16 @@ struct RunEvaluation {
     EvalResult result;
 };
 std::optional<RunEvaluation> evaluateRun(RunStore& store, std::int64_t runId, const CancelToken* cancel = nullptr);
+
+// Inference with a model's own weights (a bundle, an import) on a data set: its test part, or the
+// whole set when it has none (normalised by the set's own statistics). On the CPU; `samples` > 0
+// evaluates only the first samples.
+struct ModelEvaluation {
+    EvalResult result;
+    std::string dataDescription;
+    std::vector<std::string> classNames;
+};
+ModelEvaluation evaluateModel(const TrainedModel& model, const std::string& dataSpec, std::int64_t batch = 256,
+                              std::int64_t samples = 0);
 
 } // namespace neurite

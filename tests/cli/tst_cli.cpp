@@ -157,6 +157,52 @@ private slots:
         QVERIFY(QFile(at("w.safetensors")).size() > 8 * (2 * 32 + 32 + 32 * 2 + 2));
     }
 
+    // A trained run out as a bundle and as ONNX (both verified), the ONNX back in, and each
+    // evaluated with its own weights: the same test accuracy as the run's last epoch.
+    void exportImportEvaluate()
+    {
+        write("circle.json", R"({"version": 1, "input": [2], "layers": [
+            {"type": "Linear", "out_features": 16}, {"type": "Tanh"},
+            {"type": "Linear", "out_features": 2}, {"type": "CrossEntropyLoss"}]})");
+        const QString data = "circles:samples=600,noise=0.05", ws = at("export.db");
+        const Run trained = runCli({"train", at("circle.json"), "--data", data, "--epochs", "8", "--batch", "32", "--lr",
+                                    "0.02", "--threads", "1", "--workspace", ws});
+        QVERIFY2(trained.code == 0, qPrintable(trained.err));
+        const QString accuracy = trained.out.split('\n').filter("test    loss").value(0).section("accuracy ", 1).section(' ', 0, 0);
+        QVERIFY(!accuracy.isEmpty());
+
+        const Run bundle = runCli({"export", "1", "--workspace", ws, "--checkpoint", "last", "--format", "bundle",
+                                   "--out", at("circle.neurite"), "--verify"});
+        QVERIFY2(bundle.code == 0 && bundle.out.contains("passed"), qPrintable(bundle.out + bundle.err));
+        const Run fromBundle = runCli({"evaluate", at("circle.neurite"), "--data", data});
+        QVERIFY2(fromBundle.code == 0, qPrintable(fromBundle.err));
+        QVERIFY2(fromBundle.out.contains("accuracy " + accuracy), qPrintable(fromBundle.out + " vs " + accuracy));
+
+        const Run onnx = runCli({"export", "1", "--workspace", ws, "--checkpoint", "last", "--format", "onnx",
+                                 "--out", at("circle.onnx"), "--verify"});
+        if (onnx.err.contains("no ONNX"))
+            QSKIP("this build has no ONNX export");
+        QVERIFY2(onnx.code == 0 && onnx.out.contains("ONNX Runtime") && onnx.out.contains("passed"),
+                 qPrintable(onnx.out + onnx.err));
+        const Run imported = runCli({"import", at("circle.onnx"), "--out", at("back.json")});
+        QVERIFY2(imported.code == 0, qPrintable(imported.err));
+        QVERIFY(QFile::exists(at("back.safetensors")));
+        const Run fromOnnx = runCli({"evaluate", at("back.json"), "--init", at("back.safetensors"), "--data", data});
+        QVERIFY2(fromOnnx.out.contains("accuracy " + accuracy), qPrintable(fromOnnx.out + " vs " + accuracy));
+
+        // Mistakes: clear messages, non-zero exits, nothing half-written.
+        const Run badFormat = runCli({"export", "1", "--workspace", ws, "--format", "tflite", "--out", at("x")});
+        QCOMPARE(badFormat.code, 1);
+        QVERIFY(badFormat.err.contains("choose onnx, pytorch or bundle"));
+        const Run noRun = runCli({"export", "99", "--workspace", ws, "--format", "onnx", "--out", at("x.onnx")});
+        QVERIFY(noRun.code != 0 && !QFile::exists(at("x.onnx")));
+        write("garbage.onnx", "not a protobuf at all");
+        const Run garbage = runCli({"import", at("garbage.onnx"), "--out", at("g.json")});
+        QCOMPARE(garbage.code, 3);
+        QVERIFY2(garbage.err.contains("garbage.onnx"), qPrintable(garbage.err));
+        QVERIFY(!QFile::exists(at("g.json")));
+    }
+
     void configFileAndCommandLine()
     {
         write("cfg.json", R"({"epochs": 2, "batch": 16, "data": "xor:samples=64", "optimizer": "sgd", "nesterov": true})");

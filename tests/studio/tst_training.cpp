@@ -9,6 +9,7 @@
 #include "app/studio/runs/RunsTableModel.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
+#include "engine/export/Bundle.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
@@ -397,6 +398,14 @@ private slots:
         QVERIFY2(fineTunedLoss < 0.8 * firstLoss, qPrintable(QStringLiteral("first epoch %1, fine-tuned %2")
                                                                  .arg(firstLoss)
                                                                  .arg(fineTunedLoss)));
+
+        // A bundle opens like a model file, with its weights as the starting ones.
+        const QString bundle = at("points.neurite");
+        writeBundle(initialisedModel(modelFromText(kPointModel)), {{"origin", "a test"}}, bundle.toStdString());
+        w.document()->undoStack()->setClean();
+        QVERIFY(w.openFile(bundle));
+        QCOMPARE(w.document()->graph().nodes.size(), modelFromText(kPointModel).nodes.size());
+        QCOMPARE(w.trainingPanel()->initialWeights(), bundle);
         w.document()->undoStack()->setClean();
     }
 };
