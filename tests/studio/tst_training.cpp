@@ -11,6 +11,7 @@
 #include "app/studio/training/TrainingPanel.h"
 #include "engine/export/Bundle.h"
 #include "engine/graph/ModelJson.h"
+#include "engine/tensorio/Safetensors.h"
 #include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
 #include "widgets/nodegraph/NodeGraphScene.h"
@@ -391,6 +392,22 @@ private slots:
         QVERIFY(w.importOnnxFile(onnx));
         QVERIFY(!w.trainingPanel()->initialWeights().isEmpty());
         QVERIFY(w.trainingPanel()->job().initialWeights == w.trainingPanel()->initialWeights().toStdString());
+        {   // File → Export Model… of the imported model carries the imported weights, not the seed's.
+            ExportDialog again(w.document()->graph(), w.trainingPanel()->job(), QStringLiteral("imported"));
+            again.setFormat(ExportFormat::Bundle);
+            again.setOutput(at("imported.neurite"));
+            QSignalSpy done(&again, &ExportDialog::finished);
+            again.start();
+            QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+            QVERIFY2(again.succeeded(), qPrintable(again.resultText()));
+            const auto imported = readSafetensors(w.trainingPanel()->initialWeights().toStdString());
+            const Bundle written = readBundle(at("imported.neurite").toStdString());
+            QCOMPARE(written.model.parameters.size(), imported.size());
+            for (const auto& [name, tensor] : imported) {
+                const Tensor& t = written.model.parameters.at(name);
+                QVERIFY(std::equal(t.data(), t.data() + t.numel(), tensor.data()));
+            }
+        }
         w.train();   // (F5 would go to the dialog, the active window until the platform activates ours)
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
         QCOMPARE(finished.last().at(0).value<TrainingFinished>().status, QStringLiteral("completed"));

@@ -1,7 +1,9 @@
 #include "app/studio/export/ExportDialog.h"
 
 #include "engine/core/Error.h"
+#include "engine/export/Bundle.h"
 #include "engine/run/Workspace.h"
+#include "engine/tensorio/Safetensors.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -27,7 +29,9 @@ ExportDialog::ExportDialog(const QString& workspace, qint64 runId, QWidget* pare
 ExportDialog::ExportDialog(const ModelGraph& graph, const JobSpec& job, const QString& name, QWidget* parent)
     : QDialog(parent), graph_(graph), job_(job), name_(name.isEmpty() ? QStringLiteral("model") : name)
 {
-    build(tr("%1 (weights as initialised: the model is not trained)").arg(name_));
+    build(job.initialWeights.empty()
+              ? tr("%1 (weights as initialised: the model is not trained)").arg(name_)
+              : tr("%1, with the weights of %2").arg(name_, QString::fromStdString(job.initialWeights)));
 }
 
 ExportDialog::~ExportDialog()
@@ -159,6 +163,11 @@ void ExportDialog::start()
             } else {
                 TrainedModel model = initialisedModel(*graph_, job_.train.seed);
                 model.origin = name_.toStdString() + " (" + model.origin + ")";
+                if (const std::string& from = job_.initialWeights; !from.empty()) {
+                    const bool bundle = QString::fromStdString(from).endsWith(QStringLiteral(".neurite"));
+                    model.parameters = bundle ? readBundle(from).model.parameters : readSafetensors(from);
+                    model.origin = name_.toStdString() + " (weights of " + from + ")";
+                }
                 outcome = exportModel(model, &job_, r);
             }
         } catch (const std::exception& e) {

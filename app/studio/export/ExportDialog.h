@@ -24,8 +24,8 @@ class ExportDialog : public QDialog {
 public:
     // A recorded run: its checkpoints are read from `workspace` when the export starts.
     ExportDialog(const QString& workspace, qint64 runId, QWidget* parent = nullptr);
-    // The model on the canvas, with its weights as initialised from the job's seed (untrained) and
-    // the Training panel's job (train.py reproduces it).
+    // The model on the canvas with the Training panel's job (train.py reproduces it): its weights
+    // those the job starts from (an imported model's, a bundle's), else as initialised from the seed.
     ExportDialog(const neurite::ModelGraph& graph, const neurite::JobSpec& job, const QString& name,
                  QWidget* parent = nullptr);
     ~ExportDialog() override;
