@@ -137,7 +137,8 @@ void Batcher::startIdEpoch(int epoch)
 std::int64_t Batcher::nextIds(std::int32_t* ids, std::int64_t max)
 {
     if (max < batch_)
-        throw Error("Batcher::nextIds: room for " + std::to_string(max) + " ids, batches hold " + std::to_string(batch_));
+        throw Error("Batcher::nextIds: room for " + std::to_string(max) + " ids, batches hold " +
+                    std::to_string(batch_));
     const auto n = std::min<std::int64_t>(batch_, std::int64_t(idOrder_.size()) - idCursor_);
     for (std::int64_t i = 0; i < n; ++i)
         ids[i] = std::int32_t(idOrder_[std::size_t(idCursor_ + i)]);

@@ -53,7 +53,8 @@ int evaluateCommand(const std::vector<std::string>& argv)
         model.parameters = endsWith(*init, ".neurite") ? readBundle(*init).model.parameters : readSafetensors(*init);
         model.origin = *init;
     }
-    const ModelEvaluation e = evaluateModel(model, *args.get("data"), args.getInt("batch", 256), args.getInt("samples", 0));
+    const ModelEvaluation e =
+        evaluateModel(model, *args.get("data"), args.getInt("batch", 256), args.getInt("samples", 0));
     const EvalResult& r = e.result;
     std::printf("data    %s\n", e.dataDescription.c_str());
     if (r.classes > 0)

@@ -51,8 +51,8 @@ int exportCommand(const std::vector<std::string>& argv)
 {
     const Args args("export", kOptions, argv);
     if (args.has("help")) {
-        std::cout << helpText(kExportUsage, "A model or a run's checkpoint as ONNX, a PyTorch folder or a Neurite bundle.",
-                              kOptions);
+        std::cout << helpText(kExportUsage,
+                              "A model or a run's checkpoint as ONNX, a PyTorch folder or a Neurite bundle.", kOptions);
         return kOk;
     }
     if (args.positional().size() != 1)

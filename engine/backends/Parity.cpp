@@ -419,7 +419,8 @@ void gatherRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     std::vector<std::int32_t> labels(static_cast<std::size_t>(count)), ids{39, 0, 5, 5, 17, 2, 31};
     for (std::size_t i = 0; i < labels.size(); ++i)
         labels[i] = std::int32_t(i % 10);
-    const auto sBytes = BackendBuffer<std::uint8_t>::uploaded(s, bytes.data(), std::int64_t(bytes.size()), "parity check");
+    const auto sBytes =
+        BackendBuffer<std::uint8_t>::uploaded(s, bytes.data(), std::int64_t(bytes.size()), "parity check");
     Floats sByteValues(s, byteValues), sFeatures(s, features), sMean(s, mean), sDeviation(s, deviation);
     Indices sLabels(s, labels), sIds(s, ids);
     for (bool images : {true, false}) {

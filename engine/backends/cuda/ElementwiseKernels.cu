@@ -1,7 +1,7 @@
 // The element-wise kernels of the per-step operations (StepKernels.h): activations, dropout,
 // arithmetic, bias, global average pooling, the multi-tensor optimiser step and gradient
-// clipping, and the gathering of a batch from a data set held on the device. One element (or one Philox quad) per thread in a grid-stride loop; the arithmetic is
-// engine/kernels'.
+// clipping, and the gathering of a batch from a data set held on the device. One element (or one
+// Philox quad) per thread in a grid-stride loop; the arithmetic is engine/kernels'.
 #include "engine/backends/cuda/LaunchGrid.cuh"
 #include "engine/backends/cuda/StepKernels.h"
 #include "engine/kernels/Activations.h"
