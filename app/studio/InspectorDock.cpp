@@ -86,6 +86,8 @@ InspectorDock::InspectorDock(Document* doc, QWidget* parent) : QDockWidget(tr("I
     problems_ = wrapped();
     problems_->setStyleSheet(QStringLiteral("color: #D63636"));
     pytorch_ = wrapped(true);
+    onnx_ = wrapped();
+    onnx_->setObjectName(QStringLiteral("inspector:onnx"));
     v->addWidget(title_);
     v->addWidget(name_);
     v->addWidget(nameError_);
@@ -98,6 +100,8 @@ InspectorDock::InspectorDock(Document* doc, QWidget* parent) : QDockWidget(tr("I
     v->addWidget(cost_);
     v->addWidget(sectionLabel(tr("PyTorch")));
     v->addWidget(pytorch_);
+    v->addWidget(sectionLabel(tr("ONNX export")));
+    v->addWidget(onnx_);
     v->addStretch();
     pages_->addWidget(placeholder_);
     pages_->addWidget(body_);
@@ -187,6 +191,7 @@ void InspectorDock::refresh()
     pytorch_->setText(module.empty() ? tr("(the input: the x passed to forward())")
                                      : QStringLiteral("self.%1 = %2").arg(QString::fromStdString(pythonName(node->id)),
                                                                           QString::fromStdString(module)));
+    onnx_->setText(QString::fromStdString(spec->onnx));   // the catalogue's mapping, as the exporter writes it
 }
 
 void InspectorDock::applyEdit(const QString& qname, const QVariant& value, bool finished)

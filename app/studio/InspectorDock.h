@@ -40,6 +40,7 @@ private:
     QLabel* cost_;
     QLabel* problems_;
     QLabel* pytorch_;
+    QLabel* onnx_;                       // the ONNX operators the layer is exported as
     QStackedLayout* pages_;                             // the placeholder, or the body
     QWidget* body_;
     QLabel* placeholder_;

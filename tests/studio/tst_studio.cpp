@@ -20,6 +20,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QFile>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QMimeData>
@@ -430,6 +431,9 @@ void TestStudio::inspectorShowsMathsWithTheModelsShapes()
     QCOMPARE(w_->inspector()->nodeId(), QStringLiteral("fc1"));
     QVERIFY2(w_->inspector()->mathsText().contains(QStringLiteral("Y[128×256] = X[128×784] · Wᵀ[784×256] + b[256]")),
              qPrintable(w_->inspector()->mathsText()));
+    // What the layer becomes in an ONNX export, from its catalogue entry.
+    auto* onnx = w_->inspector()->findChild<QLabel*>(QStringLiteral("inspector:onnx"));
+    QVERIFY(onnx && onnx->text().startsWith(QStringLiteral("Gemm")));
     // The batch size of the summary is the one the maths uses.
     auto* batch = w_->summary()->findChild<QSpinBox*>(QStringLiteral("summary:batch"));
     QVERIFY(batch);
