@@ -6,7 +6,6 @@
 #include "engine/export/Bundle.h"
 #include "engine/graph/ModelJson.h"
 #include "engine/run/TrainingJob.h"
-#include "engine/tensorio/Safetensors.h"
 
 #include <cstdio>
 #include <iostream>
@@ -50,7 +49,7 @@ int evaluateCommand(const std::vector<std::string>& argv)
         if (!init)
             throw ConfigError("a model file has no weights of its own: name them with --init FILE");
         model.graph = loadModel(source);
-        model.parameters = endsWith(*init, ".neurite") ? readBundle(*init).model.parameters : readSafetensors(*init);
+        model.parameters = readWeights(*init);
         model.origin = *init;
     }
     const ModelEvaluation e =

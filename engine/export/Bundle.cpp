@@ -291,4 +291,10 @@ Bundle readBundle(const std::string& path)
     return bundle;
 }
 
+std::map<std::string, Tensor> readWeights(const std::string& path)
+{
+    const bool bundle = path.size() > 8 && path.compare(path.size() - 8, 8, ".neurite") == 0;
+    return bundle ? readBundle(path).model.parameters : readSafetensors(path);
+}
+
 } // namespace neurite

@@ -19,6 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <string>
 
 namespace neurite {
@@ -38,5 +39,9 @@ void writeBundle(const TrainedModel& model, const nlohmann::json& metadata, cons
 // bundle, truncated, corrupt (checksum), from a newer Neurite, or whose weights do not fit its
 // model. Never reads past the file, never trusts a size it has not checked.
 Bundle readBundle(const std::string& path);
+
+// The weights a file holds, for fine-tuning and inference: a .neurite bundle's parameters, or the
+// tensors of any other (.safetensors) file by name.
+std::map<std::string, Tensor> readWeights(const std::string& path);
 
 } // namespace neurite

@@ -12,7 +12,6 @@
 #include "engine/run/RunModel.h"
 #include "engine/run/RunRecorder.h"
 #include "engine/run/Workspace.h"
-#include "engine/tensorio/Safetensors.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -97,23 +96,20 @@ std::unique_ptr<TrainingJob> TrainingJob::resume(RunStore& store, std::int64_t r
     return job;
 }
 
-// Fine-tuning: every parameter of the plan from the file (a bundle's weights, or a safetensors file
-// by parameter name, "model/" prefixes of a checkpoint accepted); one missing or of another size is
-// a DataError naming it and the file, before any step.
-static void startFromWeights(Plan& plan, const std::string& path)
+// Every parameter of the plan from `weights` (by parameter name, "model/" prefixes of a checkpoint
+// accepted); one missing or of another size is a DataError naming it and `source`, before any step.
+static void copyParameters(Plan& plan, const std::map<std::string, Tensor>& weights, const std::string& source)
 {
-    const bool bundle = path.size() > 8 && path.compare(path.size() - 8, 8, ".neurite") == 0;
-    std::map<std::string, Tensor> weights = bundle ? readBundle(path).model.parameters : readSafetensors(path);
     for (Parameter* p : plan.parameters()) {
         auto it = weights.find(p->name);
         if (it == weights.end())
             it = weights.find("model/" + p->name);
         if (it == weights.end())
-            throw DataError(path, "no weights for the parameter '" + p->name + "' (the file holds " +
-                                      std::to_string(weights.size()) + " tensors)");
+            throw DataError(source, "no weights for the parameter '" + p->name + "' (the file holds " +
+                                        std::to_string(weights.size()) + " tensors)");
         if (it->second.numel() != p->value.numel())
-            throw DataError(path, "the parameter '" + p->name + "' holds " + std::to_string(it->second.numel()) +
-                                      " values; the model needs " + p->value.shape().str());
+            throw DataError(source, "the parameter '" + p->name + "' holds " + std::to_string(it->second.numel()) +
+                                        " values; the model needs " + p->value.shape().str());
         std::copy_n(it->second.data(), p->value.numel(), p->value.data());
     }
     plan.parametersToBackend();
@@ -169,7 +165,7 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
         trainerConfig.recordSteps = false;
     trainer_ = std::make_unique<Trainer>(graph_, *backend_, trainerConfig);
     if (!resumeRun && !spec_.initialWeights.empty())
-        startFromWeights(trainer_->plan(), spec_.initialWeights);
+        copyParameters(trainer_->plan(), readWeights(spec_.initialWeights), spec_.initialWeights);  // fine-tuning
 
     const auto& a = trainer_->plan().analysis();
     info_.modelName = graph_.name;
@@ -334,13 +330,7 @@ ModelEvaluation evaluateModel(const TrainedModel& model, const std::string& data
     TrainConfig config;
     config.batch = batch;
     Trainer trainer(model.graph, *backend, config);
-    for (Parameter* p : trainer.plan().parameters()) {
-        const auto it = model.parameters.find(p->name);
-        if (it == model.parameters.end() || it->second.numel() != p->value.numel())
-            throw DataError(model.origin, "no weights of the right size for the parameter '" + p->name + "'");
-        std::copy_n(it->second.data(), p->value.numel(), p->value.data());
-    }
-    trainer.plan().parametersToBackend();
+    copyParameters(trainer.plan(), model.parameters, model.origin);
     std::vector<std::int64_t> ids = allIndices(set.size());
     if (samples > 0 && samples < set.size())
         ids.resize(std::size_t(samples));

@@ -3,7 +3,6 @@
 #include "engine/core/Error.h"
 #include "engine/export/Bundle.h"
 #include "engine/run/Workspace.h"
-#include "engine/tensorio/Safetensors.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -164,8 +163,7 @@ void ExportDialog::start()
                 TrainedModel model = initialisedModel(*graph_, job_.train.seed);
                 model.origin = name_.toStdString() + " (" + model.origin + ")";
                 if (const std::string& from = job_.initialWeights; !from.empty()) {
-                    const bool bundle = QString::fromStdString(from).endsWith(QStringLiteral(".neurite"));
-                    model.parameters = bundle ? readBundle(from).model.parameters : readSafetensors(from);
+                    model.parameters = readWeights(from);
                     model.origin = name_.toStdString() + " (weights of " + from + ")";
                 }
                 outcome = exportModel(model, &job_, r);
