@@ -16,6 +16,7 @@ packages=(
   libgl-dev xvfb xauth
   dataset-fashion-mnist python3 python3-numpy python3-torch
   libonnx-dev libprotobuf-dev libonnx-testdata nodejs
+  libimgui-dev
   dpkg-dev file desktop-file-utils appstream
 )
 

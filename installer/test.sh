@@ -18,6 +18,6 @@ if [ "${NEURITE_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "test: the same suite under AddressSanitizer and UndefinedBehaviorSanitizer"
   NEURITE_BUILD_DIR="$root/build-sanitize" NEURITE_BUILD_TYPE=Debug \
     NEURITE_CMAKE_ARGS="-DNEURITE_SANITIZE=ON -DNEURITE_CUDA=OFF -DNEURITE_ONEDNN=OFF" "$root/installer/setup.sh"
-  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 LSAN_OPTIONS="suppressions=$root/installer/lsan.supp" \
     ctest --test-dir "$root/build-sanitize" --output-on-failure -j"$jobs" -LE slow
 fi

@@ -8,9 +8,11 @@
 #include "engine/compare/ModelDiff.h"
 #include "engine/compare/SettingsDiff.h"
 #include "engine/run/MetricCatalogue.h"
+#include "engine/run/TelemetryCodec.h"
 #include "engine/run/TrainingJob.h"
 #include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
+#include "engine/train/LayerHealth.h"
 
 #include <cstdio>
 #include <ctime>
@@ -100,6 +102,37 @@ int list(RunStore& store, const Args& args)
     return kOk;
 }
 
+// The layers at the run's last recorded telemetry snapshot: their numbers and health verdicts.
+void printLayerHealth(RunStore& store, std::int64_t id)
+{
+    const auto records = store.telemetry(id);
+    if (records.empty())
+        return;
+    const TelemetrySnapshot s = decodeTelemetry(records.back().data);
+    std::printf("\nlayers at step %lld (telemetry: %zu snapshots, %.1f KiB stored)%s%s:\n", (long long)s.step,
+                records.size(), double(store.telemetryBytes(id)) / 1024,
+                s.firstNonFinite.empty() ? "" : "; first non-finite: ", s.firstNonFinite.c_str());
+    std::printf("  %-14s %-16s %11s %11s %9s %9s %9s  %s\n", "layer", "type", "out mean", "out std", "dead", "|g|",
+                "update", "health");
+    for (const LayerTelemetry& l : s.layers) {
+        if (!l.hasActivation && !l.learned)
+            continue;
+        const HealthVerdict v = judgeLayer(l, s.firstNonFinite);
+        const std::string dead = l.units ? std::to_string(l.deadUnits) + "/" + std::to_string(l.units) : "-";
+        char grad[16] = "-", update[16] = "-";
+        if (l.learned) {
+            std::snprintf(grad, sizeof grad, "%.2e", l.gradient.norm);
+            std::snprintf(update, sizeof update, "%.1e", l.updateRatio);
+        }
+        // A layer fused with the ones after it is measured where their shared buffer is: say so.
+        const std::string measured = l.activationAfter.empty() ? "" : "  (output after " + l.activationAfter + ")";
+        std::printf("  %-14s %-16s %11.4g %11.4g %9s %9s %9s  %s%s%s%s\n", l.node.c_str(), l.type.c_str(),
+                    l.activation.mean, l.activation.std, dead.c_str(), grad, update, healthName(v.health),
+                    v.health == LayerHealth::Healthy ? "" : ": ", v.health == LayerHealth::Healthy ? "" : v.summary.c_str(),
+                    measured.c_str());
+    }
+}
+
 int show(RunStore& store, std::int64_t id)
 {
     const RunRecord r = store.run(id);
@@ -129,6 +162,7 @@ int show(RunStore& store, std::int64_t id)
         std::printf("  %-5lld epoch %-4d step %-8lld %8.1f KiB  %s %s  sha256 %s…\n", (long long)c.id, c.epoch,
                     (long long)c.step, double(c.bytes) / 1024, c.metricName.c_str(),
                     c.metricValue ? std::to_string(*c.metricValue).c_str() : "-", c.sha256.substr(0, 12).c_str());
+    printLayerHealth(store, id);
     if (const auto eval = store.artefact(id, "evaluation", "test")) {
         std::printf("\ntest evaluation: loss %.4f", eval->value("loss", 0.0));
         if (eval->contains("accuracy"))

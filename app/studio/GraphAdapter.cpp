@@ -69,7 +69,20 @@ NodeGraphNode GraphAdapter::node(const QString& qid) const
     }
     out.problem = problems.join(QStringLiteral("\n\n"));
     out.warningOnly = !problems.isEmpty() && onlyWarnings;
+    if (auto badge = badges_.find(qid); badge != badges_.end()) {
+        out.badge = badge->glyph;
+        out.badgeColour = badge->colour;
+        out.badgeTip = badge->tip;
+    }
     return out;
+}
+
+void GraphAdapter::setBadges(const QHash<QString, NodeBadge>& badges)
+{
+    if (badges == badges_)
+        return;
+    badges_ = badges;
+    emit changed();
 }
 
 QList<NodeGraphConnection> GraphAdapter::connections() const

@@ -3,6 +3,9 @@
 // engine's model graph and its analysis. Reads give each node its text, shape and problems;
 // requests from the canvas become undo commands on the document.
 #include "app/studio/Document.h"
+#include "app/studio/HealthBadges.h"
+
+#include <QHash>
 #include "widgets/nodegraph/NodeGraphModel.h"
 
 class GraphAdapter : public NodeGraphModel {
@@ -23,7 +26,13 @@ public:
     // Adds a layer of this type at a point (the palette's double-click uses it too).
     void addLayer(const QString& layerType, QPointF scenePos);
 
+    // Badges on the nodes (the layers' health while a run trains, or of a finished run); empty:
+    // none. Redraws only when they change.
+    void setBadges(const QHash<QString, NodeBadge>& badges);
+    const QHash<QString, NodeBadge>& badges() const { return badges_; }
+
 private:
     bool reaches(const std::string& from, const std::string& to) const;  // a path from → to exists
     Document* doc_;
+    QHash<QString, NodeBadge> badges_;
 };

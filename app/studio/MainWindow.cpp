@@ -424,6 +424,7 @@ bool MainWindow::importOnnxFile(const QString& path)
 
 void MainWindow::fileOpened(const QString& path)
 {
+    adapter_->setBadges({});   // they were of another model's layers
     if (!path.isEmpty()) {
         settings_.addRecentFile(path);
         welcome_->setRecentFiles(settings_.recentFiles());

@@ -4,11 +4,15 @@
 // actions, and file handling with its messages. The docks do their own work.
 #include "app/studio/Document.h"
 #include "app/studio/StudioSettings.h"
+#include "engine/train/Telemetry.h"
 
 #include <QMainWindow>
 
 class Autosave;
 class CompareDock;
+class TelemetryDock;
+class EvaluationDock;
+class PredictDock;
 class LiveChartsDock;
 class RunsDock;
 class QAction;
@@ -61,6 +65,13 @@ public:
     LiveChartsDock* liveCharts() const { return charts_; }
     RunsDock* runs() const { return runs_; }
     CompareDock* compare() const { return compare_; }
+    TelemetryDock* telemetry() const { return telemetry_; }
+    EvaluationDock* evaluation() const { return evaluation_; }
+    PredictDock* predict() const { return predict_; }
+    GraphAdapter* graphAdapter() const { return adapter_; }
+    // Run `id`'s recorded telemetry in the Layers dock and its health on the canvas (the run's
+    // model is opened first when the canvas shows another). Returns false and says why otherwise.
+    bool inspectRun(qint64 id);
     void compareRuns(const QList<qint64>& ids);         // shows them in the Compare dock
     // Records runs in, and lists the runs of, this workspace (remembered for the next start).
     // Returns false and says why in the message bar when it cannot be opened.
@@ -111,6 +122,9 @@ private:
     void syncTrainingPanel();                           // the document's settings into the dock
     bool confirmStopTraining(const QString& why);       // false: the person wants to keep training
     void openWorkspaceDialog();
+    // [SECTION] Inside the network (MainWindowInsight.cpp): telemetry, evaluation views, predict
+    void createInsight();
+    void showLiveTelemetry(const neurite::TelemetrySnapshot& snapshot);
 
     Document doc_;
     StudioSettings settings_;
@@ -133,6 +147,10 @@ private:
     LiveChartsDock* charts_ = nullptr;
     RunsDock* runs_ = nullptr;
     CompareDock* compare_ = nullptr;
+    TelemetryDock* telemetry_ = nullptr;
+    EvaluationDock* evaluation_ = nullptr;
+    PredictDock* predict_ = nullptr;
+    qint64 liveRun_ = 0;                                // the run the live telemetry is of
     QAction* trainAction_ = nullptr;
     QAction* queueAction_ = nullptr;
     QAction* pauseAction_ = nullptr;

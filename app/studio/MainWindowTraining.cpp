@@ -108,6 +108,7 @@ void MainWindow::createTraining()
     });
     connect(training_, &TrainingController::stateChanged, this, &MainWindow::trainingStateChanged);
     connect(training_, &TrainingController::finished, this, &MainWindow::trainingFinished);
+    createInsight();
 
     // The settings live in the document: edits in the dock are undoable document edits.
     connect(trainingPanel_, &TrainingPanel::jobEdited, this, [this] {

@@ -3,6 +3,7 @@
 #include "engine/backends/BackendBuffer.h"
 #include "engine/core/Rng.h"
 #include "engine/core/Shape.h"
+#include "engine/kernels/Statistics.h"
 
 #include <algorithm>
 #include <cmath>
@@ -456,6 +457,86 @@ void gatherRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
     }
 }
 
+// Telemetry: moments, histogram and unit maxima, accumulated over two calls as a layer's weight and
+// bias are. The histogram's values lie on the grid lo + m/4 of a range 31.75 wide, so that no
+// value but lo and hi falls on one of the 32 bin edges (they are m·32/127 bins from lo): the bins
+// must match exactly, however a backend rounds (v − lo) / (hi − lo).
+void telemetryRows(Backend& s, Backend& r, std::vector<ParityRow>& out)
+{
+    namespace k = kernels;
+    const std::vector<float> empty(k::kEmptyMoments, k::kEmptyMoments + k::kMomentFields);
+    // The sums within kStepTolerance (a GPU adds its blocks' partial sums); the rest exactly.
+    const auto momentRows = [&](const std::string& what, const std::string& shape, const std::vector<float>& got,
+                                const std::vector<float>& want) {
+        const auto pick = [](const std::vector<float>& v, int from, int to) {
+            return std::vector<float>(v.begin() + from, v.begin() + to);
+        };
+        out.push_back({"moments Σv, Σv²" + what, shape,
+                       parityError(pick(got, k::kMomentSum, k::kMomentMin), pick(want, k::kMomentSum, k::kMomentMin)),
+                       kStepTolerance});
+        out.push_back({"moments min, max, non-finite" + what, shape,
+                       parityError(pick(got, k::kMomentMin, k::kMomentFields),
+                                   pick(want, k::kMomentMin, k::kMomentFields)),
+                       0});
+    };
+    // x: [1031] on the grid (j − 63.5) / 4, j in [0, 128), with an Inf and a NaN; b: [37] on the same grid.
+    const std::int64_t count = 1031, small = 37, bins = 32;
+    std::vector<float> x(static_cast<std::size_t>(count)), b(static_cast<std::size_t>(small));
+    for (std::size_t i = 0; i < x.size(); ++i)
+        x[i] = (float(i * 37 % 128) - 63.5f) / 4;
+    for (std::size_t i = 0; i < b.size(); ++i)
+        b[i] = (float(i * 5 % 64 + 32) - 63.5f) / 4;
+    x[17] = std::numeric_limits<float>::infinity();
+    x[40] = std::numeric_limits<float>::quiet_NaN();
+    const std::string shape = "x " + dims({count}) + " with an Inf and a NaN, then b " + dims({small});
+    std::vector<float> moments = empty, counts(static_cast<std::size_t>(bins), 0.0f);
+    Floats sx(s, x), sb(s, b), sMoments(s, moments), sCounts(s, counts);
+    r.accumulateMoments(x.data(), nullptr, count, moments.data());
+    r.accumulateMoments(b.data(), nullptr, small, moments.data());
+    s.accumulateMoments(sx.data(), nullptr, count, sMoments.data());
+    s.accumulateMoments(sb.data(), nullptr, small, sMoments.data());
+    momentRows(" (two tensors)", shape, sMoments.host(), moments);
+    // Each backend bins by its own moments (on a GPU they stay on the device).
+    r.accumulateHistogram(x.data(), count, moments.data(), int(bins), counts.data());
+    r.accumulateHistogram(b.data(), small, moments.data(), int(bins), counts.data());
+    s.accumulateHistogram(sx.data(), count, sMoments.data(), int(bins), sCounts.data());
+    s.accumulateHistogram(sb.data(), small, sMoments.data(), int(bins), sCounts.data());
+    out.push_back({"histogram (two tensors)", shape + ", 32 bins", parityError(sCounts.host(), counts), 0});
+
+    // An update's moments: v = w − w₀ (random values, so the sums round as a layer's would).
+    const auto w = parityInput(count, 90), w0 = parityInput(count, 91);
+    std::vector<float> delta = empty;
+    Floats sw(s, w), sw0(s, w0), sDelta(s, delta);
+    r.accumulateMoments(w.data(), w0.data(), count, delta.data());
+    s.accumulateMoments(sw.data(), sw0.data(), count, sDelta.data());
+    momentRows(" (x − minus)", "x, minus " + dims({count}), sDelta.host(), delta);
+
+    // A range of one value: every finite value in the middle bin.
+    std::vector<float> same(static_cast<std::size_t>(small), 0.75f);
+    same[3] = std::numeric_limits<float>::quiet_NaN();
+    std::vector<float> flat = empty, flatCounts(static_cast<std::size_t>(bins), 0.0f);
+    Floats sSame(s, same), sFlat(s, flat), sFlatCounts(s, flatCounts);
+    r.accumulateMoments(same.data(), nullptr, small, flat.data());
+    s.accumulateMoments(sSame.data(), nullptr, small, sFlat.data());
+    r.accumulateHistogram(same.data(), small, flat.data(), int(bins), flatCounts.data());
+    s.accumulateHistogram(sSame.data(), small, sFlat.data(), int(bins), sFlatCounts.data());
+    out.push_back({"histogram (lo = hi)", "x " + dims({small}) + " of 0.75 and a NaN, 32 bins",
+                   std::max(parityError(sFlat.host(), flat), parityError(sFlatCounts.host(), flatCounts)), 0});
+
+    // Unit maxima onto random starting values (some stay), a NaN among the planes (never a maximum).
+    for (auto [rows, channels, positions] : {std::tuple{9, 13, 1}, {4, 6, 25}}) {
+        auto y = parityInput(rows * channels * positions, 92);
+        if (positions > 1)
+            y[7] = std::numeric_limits<float>::quiet_NaN();
+        auto unitMax = parityInput(channels, 93);
+        Floats sy(s, y), sUnitMax(s, unitMax);
+        r.accumulateUnitMaximum(y.data(), rows, channels, positions, unitMax.data());
+        s.accumulateUnitMaximum(sy.data(), rows, channels, positions, sUnitMax.data());
+        out.push_back({"unit maximum", "x " + dims({rows, channels, positions}) + (positions > 1 ? ", a NaN" : ""),
+                       parityError(sUnitMax.host(), unitMax), 0});
+    }
+}
+
 } // namespace
 
 std::vector<float> parityInput(std::int64_t n, std::uint64_t seed)
@@ -487,6 +568,7 @@ std::vector<ParityRow> runParity(Backend& subject, Backend& reference)
     normRows(subject, reference, rows);
     optimizerRows(subject, reference, rows);
     gatherRows(subject, reference, rows);
+    telemetryRows(subject, reference, rows);
     return rows;
 }
 

@@ -160,6 +160,21 @@ public:
     // matrix[label × classes + predicted] += 1 for each row; matrix: [classes × classes].
     virtual void addToConfusion(const float* scores, const std::int32_t* labels, std::int64_t rows,
                                 std::int64_t classes, std::int32_t* matrix) = 0;
+
+    // ---- Telemetry (engine/kernels/Statistics.h): summaries of tensors, accumulated over calls
+    // so that several tensors (a layer's weight and bias) make one summary.
+    // moments: [kMomentFields] = Σv, Σv², min v, max v, count of non-finite elements, over the
+    // finite v = x[i] (x[i] − minus[i] when minus is not null); x, minus: [count]. Start from
+    // kernels::kEmptyMoments (a host upload).
+    virtual void accumulateMoments(const float* x, const float* minus, std::int64_t count, float* moments) = 0;
+    // counts[b] += the finite x[i] in bin b of `bins` equal parts of [moments min, moments max]
+    // (kernels::histogramBin); counts: [bins], floats (exact to 2²⁴ per call).
+    virtual void accumulateHistogram(const float* x, std::int64_t count, const float* moments, int bins,
+                                     float* counts) = 0;
+    // unitMax[c] = max(unitMax[c], max over r and p of x[r][c][p]); x: [rows × channels × positions],
+    // unitMax: [channels] (start it at −∞, or 0 for a ReLU's output).
+    virtual void accumulateUnitMaximum(const float* x, std::int64_t rows, std::int64_t channels,
+                                       std::int64_t positions, float* unitMax) = 0;
 };
 
 } // namespace neurite

@@ -93,6 +93,7 @@ nlohmann::json jobToJson(const JobSpec& job)
     j["precision"] = job.precision;
     j["deterministic"] = job.deterministic;
     j["initial_weights"] = job.initialWeights;
+    j["telemetry"] = job.telemetry;
     const RecordSettings& r = job.recording;
     j["recording"] = {{"record", r.record}, {"name", r.name}, {"tags", r.tags}, {"checkpoint_every", r.checkpointEvery},
                       {"keep_last", r.keepLast}, {"keep_best", r.keepBest}};
@@ -102,7 +103,7 @@ nlohmann::json jobToJson(const JobSpec& job)
 JobSpec jobFromJson(const nlohmann::json& j, const std::string& where)
 {
     onlyKnown(j, {"version", "data", "train", "device", "threads", "precision", "deterministic", "initial_weights",
-                  "recording"}, where, "");
+                  "recording", "telemetry"}, where, "");
     int version = kJobFormatVersion;
     read(j, "version", version, where, "");
     if (version > kJobFormatVersion)
@@ -159,6 +160,7 @@ JobSpec jobFromJson(const nlohmann::json& j, const std::string& where)
     read(j, "precision", job.precision, where, "");
     read(j, "deterministic", job.deterministic, where, "");
     read(j, "initial_weights", job.initialWeights, where, "");
+    read(j, "telemetry", job.telemetry, where, "");
     const auto& r = section(j, "recording");
     onlyKnown(r, {"record", "name", "tags", "checkpoint_every", "keep_last", "keep_best"}, where, "recording.");
     read(r, "record", job.recording.record, where, "recording.");

@@ -49,6 +49,7 @@ struct JobSpec {
     std::string initialWeights;          // fine-tuning: start from these weights (a .safetensors file of the
                                          // parameters by name, or a .neurite bundle), not from the seed
     RecordSettings recording;
+    bool telemetry = true;               // per-layer telemetry (TrainConfig::telemetry), recorded with the run
 };
 
 // Throws ConfigError for a value out of range (and what validate(TrainConfig) refuses).

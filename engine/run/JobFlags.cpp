@@ -37,6 +37,7 @@ const std::vector<FlagSpec>& jobFlags()
         {"precision", "NAME", "fp32; on a GPU also tf32 (tensor cores for matrix products and convolutions) or bf16 "
                               "(mixed precision, fp32 master weights) [fp32]"},
         {"deterministic", "", "a GPU uses only deterministic algorithms: the same weights run after run"},
+        {"no-telemetry", "", "no per-layer telemetry (activations, weights, gradients every few steps)"},
         {"init", "FILE", "fine-tune: start from these weights (.safetensors by parameter name, or a .neurite bundle)"},
         {"name", "TEXT", "the run's name [run N]"},
         {"tag", "TAGS", "tags for the run, comma-separated"},
@@ -159,6 +160,8 @@ JobSpec jobFromFlags(const std::map<std::string, std::string>& values, JobSpec j
     f.text("init", job.initialWeights);
     if (f.has("deterministic"))
         job.deterministic = true;
+    if (f.has("no-telemetry"))
+        job.telemetry = false;
     f.text("name", job.recording.name);
     if (f.has("tag")) {
         std::string tags;

@@ -1,6 +1,7 @@
 #include "engine/run/RunRecorder.h"
 
 #include "engine/run/MetricCatalogue.h"
+#include "engine/run/TelemetryCodec.h"
 
 #include <cmath>
 
@@ -133,6 +134,16 @@ nlohmann::json perClassMetrics(const EvalResult& r, const std::vector<std::strin
                        {"precision", precision}, {"recall", recall}, {"f1", f1}, {"support", actual}});
     }
     return out;
+}
+
+void RunRecorder::telemetry(const TelemetrySnapshot& t)
+{
+    if (!store_ || (t.firstNonFinite.empty() && lastTelemetry_ >= 0 && t.step < lastTelemetry_ + telemetryEvery_))
+        return;
+    const auto start = std::chrono::steady_clock::now();
+    store_->addTelemetry(run_, t.step, t.epoch, encodeTelemetry(t));
+    lastTelemetry_ = t.step;
+    metricSeconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void RunRecorder::evaluation(const EvalResult& r, const std::vector<std::string>& classNames)

@@ -5,6 +5,7 @@
 #include "engine/store/RunStore.h"
 #include "engine/train/Trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ public:
     void failed(const std::string& message);
     void stopped(const std::string& message);           // ended before training began (cancelled)
     void evaluation(const EvalResult& r, const std::vector<std::string>& classNames);
+    // Stores a telemetry snapshot when storeTelemetryEvery steps have passed since the last one
+    // stored (and always one that found a non-finite value).
+    void telemetry(const TelemetrySnapshot& t);
+    void storeTelemetryEvery(std::int64_t steps) { telemetryEvery_ = std::max<std::int64_t>(steps, 1); }
     // Time spent on the training thread recording per-step and per-epoch metrics, and writing
     // checkpoints (to show what recording costs).
     double metricSeconds() const { return metricSeconds_; }
@@ -43,6 +48,7 @@ private:
     std::string bestMetric_;
     std::int64_t batch_;
     std::int64_t lastStep_ = 0;
+    std::int64_t telemetryEvery_ = 1, lastTelemetry_ = -1;
     double metricSeconds_ = 0, checkpointSeconds_ = 0;
     std::chrono::steady_clock::time_point start_, lastFlush_;
 };

@@ -20,6 +20,9 @@ namespace neurite {
 
 namespace {
 
+// Telemetry snapshots kept in the store per epoch (the studio sees every one live).
+constexpr std::int64_t kTelemetryStoredPerEpoch = 20;
+
 // Evaluation stops within one batch of a cancel: the source throws, evaluate() unwinds.
 struct EvaluationCancelled {};
 
@@ -160,6 +163,7 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
     if (!split.validation.empty())
         validation_ = std::make_unique<Batcher>(data.train, split.validation, config.batch, false, Augment{}, config.seed);
     TrainConfig trainerConfig = config;
+    trainerConfig.telemetry = spec_.telemetry;
     // NEURITE_RECORD_STEPS=0: every GPU step call by call (a diagnosis: does a graph change anything?)
     if (const char* record = std::getenv("NEURITE_RECORD_STEPS"); record && std::string(record) == "0")
         trainerConfig.recordSteps = false;
@@ -206,7 +210,10 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
         r.modelJson = modelToJson(graph_).dump();
         r.dataset = spec_.data.spec;
         r.datasetSettings = {{"description", data.description}, {"train", data.train.size()}, {"test", data.test.size()},
-                             {"val_split", spec_.data.valSplit}};
+                             {"val_split", spec_.data.valSplit},
+                             // How a sample becomes the model's input (Predict builds inputs as training did).
+                             {"images", data.train.isImage()}, {"mean", data.train.mean}, {"std", data.train.std},
+                             {"classes", data.train.classNames}};
         r.hyperparams = runSettings(spec_);
         r.seed = config.seed;
         r.device = {{"backend", backend_->name()}, {"description", backend_->description()}, {"asked", spec_.device}};
@@ -224,6 +231,7 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
         info_.workspace = store_->path();
     recorder_ = std::make_unique<RunRecorder>(store_, info_.runId, spec_.recording.checkpointEvery,
                                               spec_.recording.keepLast, config.batch, spec_.recording.keepBest);
+    recorder_->storeTelemetryEvery(info_.stepsPerEpoch / kTelemetryStoredPerEpoch);
 }
 
 JobOutcome TrainingJob::run(const JobCallbacks& callbacks, JobControl& control)
@@ -257,7 +265,13 @@ JobOutcome TrainingJob::run(const JobCallbacks& callbacks, JobControl& control)
                                             recorder_->epoch(e, *trainer_, e.epoch == epochs);
                                             if (callbacks.onEpoch)
                                                 callbacks.onEpoch(e);
-                                        }},
+                                        },
+                                        [&](const TelemetrySnapshot& t) {
+                                            recorder_->telemetry(t);
+                                            if (callbacks.onTelemetry)
+                                                callbacks.onTelemetry(t);
+                                        },
+                                        callbacks.onFeatureMaps},
                                        control.token());
     } catch (const std::exception& e) {
         recorder_->failed(e.what());

@@ -57,6 +57,8 @@ struct JobCallbacks {
     std::function<void(const StepStats&)> onStep;
     std::function<void(const EpochStats&)> onEpoch;
     std::function<void(JobPhase)> onPhase;
+    std::function<void(const TelemetrySnapshot&)> onTelemetry;   // with JobSpec::telemetry
+    std::function<void(const FeatureMaps&)> onFeatureMaps;
 };
 
 struct JobOutcome {

@@ -134,6 +134,15 @@ CREATE TABLE artefacts (
 );
 )sql";
 
+// Version 2: per-layer telemetry snapshots, a few per epoch.
+const char* kTelemetrySchema = R"sql(
+CREATE TABLE telemetry (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    step INTEGER NOT NULL, epoch INTEGER NOT NULL, data BLOB NOT NULL,
+    PRIMARY KEY (run_id, step)
+) WITHOUT ROWID;
+)sql";
+
 std::vector<std::string> splitTags(const std::string& joined)
 {
     std::vector<std::string> tags;
@@ -265,6 +274,12 @@ void RunStore::migrate()
         Transaction t(db_);
         db_.exec(kSchema);
         db_.exec("PRAGMA user_version = 1");
+        t.commit();
+    }
+    if (version < 2) {
+        Transaction t(db_);
+        db_.exec(kTelemetrySchema);
+        db_.exec("PRAGMA user_version = 2");
         t.commit();
     }
 }
@@ -484,6 +499,7 @@ void RunStore::deleteMetricsAfter(std::int64_t run, std::int64_t step)
     flush();
     Transaction t(db_);
     db_.prepare("DELETE FROM metrics WHERE run_id = ? AND step > ?").bind(1, run).bind(2, step).run();
+    db_.prepare("DELETE FROM telemetry WHERE run_id = ? AND step > ?").bind(1, run).bind(2, step).run();
     // The final values go back to the last point that remains.
     db_.prepare("DELETE FROM final_metrics WHERE run_id = ?").bind(1, run).run();
     db_.prepare("INSERT INTO final_metrics (run_id, name_id, step, value) SELECT m.run_id, m.name_id, m.step, m.value "
@@ -668,6 +684,30 @@ std::optional<nlohmann::json> RunStore::artefact(std::int64_t run, const std::st
     if (!s.step())
         return std::nullopt;
     return nlohmann::json::parse(s.text(0));
+}
+
+void RunStore::addTelemetry(std::int64_t run, std::int64_t step, int epoch, std::string_view data)
+{
+    db_.prepare("INSERT OR REPLACE INTO telemetry (run_id, step, epoch, data) VALUES (?, ?, ?, ?)")
+        .bind(1, run).bind(2, step).bind(3, std::int64_t(epoch)).bindBlob(4, data).run();
+}
+
+std::vector<RunStore::TelemetryRecord> RunStore::telemetry(std::int64_t run)
+{
+    std::vector<TelemetryRecord> records;
+    auto s = db_.prepare("SELECT step, epoch, data FROM telemetry WHERE run_id = ? ORDER BY step");
+    s.bind(1, run);
+    while (s.step())
+        records.push_back({s.integer(0), int(s.integer(1)), s.blob(2)});
+    return records;
+}
+
+std::int64_t RunStore::telemetryBytes(std::int64_t run)
+{
+    auto s = db_.prepare("SELECT coalesce(sum(length(data)), 0) FROM telemetry WHERE run_id = ?");
+    s.bind(1, run);
+    s.step();
+    return s.integer(0);
 }
 
 } // namespace neurite

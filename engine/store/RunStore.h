@@ -21,7 +21,7 @@
 
 namespace neurite {
 
-constexpr int kStoreSchemaVersion = 1;
+constexpr int kStoreSchemaVersion = 2;   // 2: telemetry
 
 struct RunRecord {
     std::int64_t id = 0;
@@ -117,6 +117,16 @@ public:
     // Keeps the newest keepLast and the best by the checkpoints' metric (the highest when
     // higherIsBetter, else the lowest); reclaims the space.
     void applyRetention(std::int64_t run, int keepLast, bool higherIsBetter = false);
+
+    // Telemetry: per-layer snapshots, each an encoded blob (engine/run/TelemetryCodec), by step.
+    void addTelemetry(std::int64_t run, std::int64_t step, int epoch, std::string_view data);
+    struct TelemetryRecord {
+        std::int64_t step = 0;
+        int epoch = 0;
+        std::string data;
+    };
+    std::vector<TelemetryRecord> telemetry(std::int64_t run);   // in step order
+    std::int64_t telemetryBytes(std::int64_t run);
 
     // Artefacts: JSON documents attached to a run (evaluation results, exports).
     void addArtefact(std::int64_t run, const std::string& kind, const std::string& name, const nlohmann::json& content);

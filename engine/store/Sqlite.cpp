@@ -76,6 +76,13 @@ Statement& Statement::bindNull(int i)
     return *this;
 }
 
+Statement& Statement::bindBlob(int i, std::string_view bytes)
+{
+    if (sqlite3_bind_blob64(stmt_, i, bytes.data(), sqlite3_uint64(bytes.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+        db_->fail("bind");
+    return *this;
+}
+
 Statement& Statement::bindZeroBlob(int i, std::int64_t bytes)
 {
     if (sqlite3_bind_zeroblob64(stmt_, i, sqlite3_uint64(bytes)) != SQLITE_OK)
@@ -115,6 +122,12 @@ std::string Statement::text(int c) const
 {
     const auto* p = sqlite3_column_text(stmt_, c);
     return p ? std::string(reinterpret_cast<const char*>(p), std::size_t(sqlite3_column_bytes(stmt_, c))) : std::string();
+}
+
+std::string Statement::blob(int c) const
+{
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, c));
+    return p ? std::string(p, std::size_t(sqlite3_column_bytes(stmt_, c))) : std::string();
 }
 
 Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }

@@ -57,6 +57,7 @@ public:
     Statement& bind(int index, std::string_view text);
     Statement& bindNull(int index);
     Statement& bindZeroBlob(int index, std::int64_t bytes);
+    Statement& bindBlob(int index, std::string_view bytes);
     Statement& bind(int index, const std::optional<std::int64_t>& value);
 
     bool step();                                      // true: a row is ready
@@ -66,6 +67,7 @@ public:
     std::int64_t integer(int column) const;
     double real(int column) const;
     std::string text(int column) const;
+    std::string blob(int column) const;
     bool isNull(int column) const;
 
 private:

@@ -22,6 +22,7 @@ Plan::Plan(const ModelGraph& graph, Backend& backend, std::int64_t batch, std::u
     for (const auto& id : analysis_.order) {
         const Node& node = *graph.find(id);
         drawsPerStep_ = drawsPerStep_ || node.type == "Dropout";
+        types_.push_back(node.type);
         layers_.push_back(createLayer({node, analysis_.info(id), backend, batch, inputShape_}));
         std::vector<int> sources;
         const auto* spec = Catalogue::instance().find(node.type);
@@ -189,9 +190,17 @@ LayerIO Plan::makeIo(int l)
         const int src = sources_[l][p];
         io.in.push_back(values(src));
         float* grad = inputGrads_[l][p].size() ? inputGrads_[l][p].data() : gradient(src);
-        io.dIn.push_back(src == inputIndex_ ? nullptr : grad);  // nobody needs the input's gradient
+        // Nobody needs the input's gradient, unless asked for (computeInputGradient).
+        io.dIn.push_back(src == inputIndex_ && !inputGradient_ ? nullptr : grad);
     }
     return io;
+}
+
+void Plan::computeInputGradient(bool on)
+{
+    inputGradient_ = on;
+    for (auto [consumer, port] : consumers_[inputIndex_])
+        ios_[std::size_t(consumer)] = makeIo(consumer);
 }
 
 const LayerIO& Plan::io(int l)
@@ -229,7 +238,7 @@ void Plan::backward()
 {
     for (int l = int(layers_.size()) - 1; l >= 0; --l) {
         // Sum the per-use gradient buffers of a tensor that fans out.
-        if (consumers_[l].size() > 1 && l != inputIndex_) {
+        if (consumers_[l].size() > 1 && (l != inputIndex_ || inputGradient_)) {
             float* g = gradient(l);
             const std::int64_t count = n_ * (grads_[gradStorage_[l]].size() / batch_);
             bool first = true;
@@ -256,6 +265,27 @@ std::vector<Parameter*> Plan::parameters()
         for (auto* p : layer->parameters())
             all.push_back(p);
     return all;
+}
+
+Plan::LayerView Plan::layerView(int l)
+{
+    LayerView view;
+    view.id = analysis_.order[std::size_t(l)];
+    view.type = types_[std::size_t(l)];
+    int holder = storage_[std::size_t(l)];
+    if (absorbed_[std::size_t(l)])   // a ReLU inside conv-ReLU-pool: only the pooled result exists
+        holder = consumers_[std::size_t(l)][0].first;
+    view.output = values_[std::size_t(storage_[std::size_t(holder)])].data();
+    view.outputShape = analysis_.info(analysis_.order[std::size_t(holder)]).output;
+    if (holder != l)
+        view.outputAfter = analysis_.order[std::size_t(holder)];
+    view.reluOutput = view.type == "ReLU";
+    view.isInput = l == inputIndex_;
+    view.isLoss = l == lossIndex_;
+    for (Parameter* p : layers_[std::size_t(l)]->parameters())
+        if (p->learned)
+            view.learned.push_back(p);
+    return view;
 }
 
 std::string Plan::firstNonFinite()

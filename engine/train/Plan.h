@@ -48,6 +48,11 @@ public:
     void setLossOutput(float* target);
     // Gradients of every parameter for the last forward pass.
     void backward();
+    // Opt-in (off by default): backward() also writes the gradient of the loss with respect to the
+    // model's input (saliency maps), at the cost of the first layers' input gradients.
+    void computeInputGradient(bool on);
+    // After backward() with computeInputGradient(true): [batch × input shape], the backend's memory.
+    const float* inputGradient() const { return grads_[inputIndex_].data(); }
 
     // The tensor that feeds the loss: [batch × D] (logits for a classifier), in the backend's
     // memory; and the labels of the batch there.
@@ -70,6 +75,24 @@ public:
     void setStep(std::int64_t step) { step_ = std::uint32_t(step); }
     std::int64_t bytesAllocated() const { return bytes_; }
 
+    // ---- The layers as the plan runs them (telemetry reads their outputs and parameters).
+    struct LayerView {
+        std::string id, type;
+        // The buffer holding what the layer outputs after the last forward pass: [n × outputShape],
+        // the backend's memory. Fused layers share one buffer: a producer whose ReLU (and pooling)
+        // it applies itself, and a ReLU never made because its producer pools too, both point at
+        // the fused result; outputAfter names the layer whose output that buffer really is.
+        const float* output = nullptr;
+        Shape outputShape;                    // per sample, of that buffer
+        std::string outputAfter;              // "" when the buffer is the layer's own output
+        bool reluOutput = false;              // a ReLU's output (max-pooled where absorbed)
+        bool isInput = false, isLoss = false;
+        std::vector<Parameter*> learned;      // the learned tensors (weight, bias; γ, β)
+    };
+    int layerCount() const { return int(layers_.size()); }
+    LayerView layerView(int l);
+    std::int64_t lastBatchSize() const { return n_; }   // n of the last forward pass
+
 private:
     struct Step;
     GraphAnalysis analysis_;
@@ -82,6 +105,7 @@ private:
     BackendBuffer<std::int32_t> nonFinite_;          // [1] the count of the last check
     Shape inputShape_;
     std::vector<std::unique_ptr<Layer>> layers_;     // topological order
+    std::vector<std::string> types_;                 // per layer: its node's type
     std::vector<BackendBuffer<float>> values_, grads_;   // per layer: output and its gradient
     std::vector<int> storage_;                       // per layer: whose values_ hold its output
     std::vector<int> fusedInto_;                     // per layer: the ReLU it applies itself, or −1
@@ -102,6 +126,7 @@ private:
     bool classifies_ = false;
     std::int64_t n_ = 0;
     bool training_ = true;
+    bool inputGradient_ = false;                     // computeInputGradient()
     std::int64_t bytes_ = 0;
     LayerIO makeIo(int layer);
     const LayerIO& io(int layer);                    // this step's n and mode set

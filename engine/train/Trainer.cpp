@@ -1,6 +1,7 @@
 #include "engine/train/Trainer.h"
 
 #include "engine/core/Error.h"
+#include "engine/train/TelemetryProbe.h"
 
 #include <algorithm>
 #include <chrono>
@@ -22,6 +23,7 @@ const char* statusName(RunStatus status)
 namespace {
 using Clock = std::chrono::steady_clock;
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double clockSeconds() { return since(Clock::time_point()); }
 } // namespace
 
 void validate(const TrainConfig& c)
@@ -269,6 +271,61 @@ EvalResult Trainer::evaluate(BatchSource& source)
     return r;
 }
 
+void Trainer::updateWithTelemetry(const std::vector<Parameter*>& params, double lr, std::int64_t step, int epoch,
+                                  double stepSeconds, const TrainCallbacks& callbacks)
+{
+    if (!config_.telemetry || step < nextTelemetry_) {
+        optimizer_->step(params, lr);
+        return;
+    }
+    if (!probe_)
+        probe_ = std::make_unique<TelemetryProbe>(*plan_);
+    const auto start = Clock::now();
+    probe_->measure();
+    const double measured = since(start);
+    optimizer_->step(params, lr);
+    const auto afterUpdate = Clock::now();
+    probe_->measureUpdate();
+    TelemetrySnapshot snapshot = probe_->read(step, epoch, lr);
+    if (probeSample_.empty())   // the first sample the run trains on stays the fixed sample
+        probeSample_ = probe_->firstSampleOfBatch(&probeLabel_);
+    snapshot.seconds = measured + since(afterUpdate);
+    if (callbacks.onTelemetry)
+        callbacks.onTelemetry(snapshot);
+    if (config_.featureMapSeconds > 0 && callbacks.onFeatureMaps &&
+        clockSeconds() - lastFeatureMaps_ >= config_.featureMapSeconds) {
+        lastFeatureMaps_ = clockSeconds();
+        FeatureMaps maps = probe_->featureMaps(probeSample_, probeLabel_);
+        maps.step = step;
+        callbacks.onFeatureMaps(maps);
+    }
+    // The next snapshot: far enough that this cost stays under its share of the steps between.
+    const double cost = measured + since(afterUpdate);
+    std::int64_t interval = 1;
+    if (stepSeconds > 0) {
+        interval = std::max<std::int64_t>(interval, std::int64_t(std::ceil(cost / (config_.telemetryShare * stepSeconds))));
+        if (config_.telemetryRate > 0)
+            interval = std::max<std::int64_t>(interval, std::int64_t(std::ceil(1.0 / (config_.telemetryRate * stepSeconds))));
+    }
+    telemetryInterval_ = interval;
+    nextTelemetry_ = step + interval;
+}
+
+void Trainer::divergedTelemetry(std::int64_t step, int epoch, double lr, const std::string& node,
+                                const TrainCallbacks& callbacks)
+{
+    if (!config_.telemetry || !callbacks.onTelemetry)
+        return;
+    if (!probe_)
+        probe_ = std::make_unique<TelemetryProbe>(*plan_);
+    probe_->measure();
+    TelemetrySnapshot snapshot = probe_->read(step, epoch, lr);
+    snapshot.firstNonFinite = node;   // the plan's check, which includes the loss
+    callbacks.onTelemetry(snapshot);
+}
+
+std::int64_t Trainer::telemetryBytes() const { return probe_ ? probe_->bytesHeld() : 0; }
+
 TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const TrainCallbacks& callbacks,
                          const CancelToken& cancel)
 {
@@ -293,6 +350,7 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
         startEpoch(train, held, epoch);
         double lossSum = 0;
         std::int64_t hits = 0, seen = 0;
+        const std::int64_t epochFirstStep = result.steps + 1;
         EpochStats stats;
         stats.epoch = epoch;
         while (true) {
@@ -312,6 +370,7 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             if (!std::isfinite(loss)) {
                 result.status = RunStatus::Diverged;
                 result.divergedNode = plan_->firstNonFinite();
+                divergedTelemetry(result.steps + 1, epoch, schedule.lr(result.steps), result.divergedNode, callbacks);
                 result.message = DivergedError(result.steps + 1, result.divergedNode,
                                                "the loss is " + std::to_string(loss) +
                                                    "; lower the learning rate or clip gradients (--clip-norm)")
@@ -322,7 +381,8 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             StepStats s;
             s.gradNorm = results.gradientNorm;
             s.lr = schedule.lr(result.steps);
-            optimizer_->step(params, s.lr);
+            updateWithTelemetry(params, s.lr, result.steps + 1, epoch,
+                                seen > 0 ? since(epochStart) / double(result.steps + 2 - epochFirstStep) : 0.0, callbacks);
             ++result.steps;
             if (result.steps == firstStep)
                 result.firstStepSeconds = since(start);

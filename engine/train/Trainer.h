@@ -10,6 +10,7 @@
 #include "engine/train/Optimizer.h"
 #include "engine/train/Plan.h"
 #include "engine/train/Schedule.h"
+#include "engine/train/Telemetry.h"
 
 #include <array>
 #include <cmath>
@@ -19,6 +20,8 @@
 #include <vector>
 
 namespace neurite {
+
+class TelemetryProbe;
 
 struct TrainConfig {
     int epochs = 10;
@@ -36,6 +39,13 @@ struct TrainConfig {
     // On a backend that records calls (a GPU's graphs), replay one recorded step for every full
     // batch of a data set the backend holds (see Trainer::computeStep).
     bool recordSteps = true;
+    // Per-layer telemetry (TelemetryProbe), every few steps: as often as keeps its cost (with the
+    // callbacks) under telemetryShare of the training time, and at most telemetryRate times a
+    // second; the feature maps of a fixed sample at most every featureMapSeconds (0: never).
+    bool telemetry = false;
+    double telemetryShare = 0.03;
+    double telemetryRate = 10;
+    double featureMapSeconds = 1.0;
 };
 
 struct StepStats {
@@ -94,6 +104,9 @@ struct TrainerState {
 struct TrainCallbacks {
     std::function<void(const StepStats&)> onStep;
     std::function<void(const EpochStats&)> onEpoch;
+    // With TrainConfig::telemetry: a snapshot every few steps, and one of the step that diverged.
+    std::function<void(const TelemetrySnapshot&)> onTelemetry;
+    std::function<void(const FeatureMaps&)> onFeatureMaps;
 };
 
 class Trainer {
@@ -118,6 +131,9 @@ public:
     bool replayedSteps() const { return stepRecording_ != nullptr; }
     const std::string& recordingProblem() const { return recordingProblem_; }
     const TrainConfig& config() const { return config_; }
+    // Telemetry: every how many steps it is taken now (0: not yet), and what its probe holds.
+    std::int64_t telemetryInterval() const { return telemetryInterval_; }
+    std::int64_t telemetryBytes() const;
 
     // For checkpoints (call between epochs, e.g. from onEpoch): the scalar state, and the tensors
     // to save, named "model/<param>", "optim/<param>.a|b" and, while early stopping keeps the best
@@ -142,6 +158,11 @@ private:
     // made one by one or replayed from a recording.
     void computeStep(std::int64_t n, const ResidentSamples* held, const std::vector<Parameter*>& params);
     void stepCalls(std::int64_t n, const ResidentSamples* held, const std::vector<Parameter*>& params);
+    // Telemetry around the optimiser's update of a step (a snapshot when due), and at divergence.
+    void updateWithTelemetry(const std::vector<Parameter*>& params, double lr, std::int64_t step, int epoch,
+                             double stepSeconds, const TrainCallbacks& callbacks);
+    void divergedTelemetry(std::int64_t step, int epoch, double lr, const std::string& node,
+                           const TrainCallbacks& callbacks);
     void resetHits();
     std::array<std::int64_t, 2> readHits() const;   // top-1 and top-k hits since resetHits()
     // What a training step reads back from the backend, in one download (floats and an integer
@@ -170,6 +191,11 @@ private:
     int fullBatchesUnrecorded_ = 0;                // full batches of recordedSet_ run call by call
     bool recordingFailed_ = false;
     std::string recordingProblem_;
+    std::unique_ptr<TelemetryProbe> probe_;
+    std::int64_t nextTelemetry_ = 0, telemetryInterval_ = 0;   // the step of the next snapshot
+    double lastFeatureMaps_ = -1e9;                // seconds (steady clock) of the last feature maps
+    std::vector<float> probeSample_;               // the fixed sample of the feature maps
+    int probeLabel_ = -1;
 };
 
 } // namespace neurite

@@ -1,4 +1,5 @@
 // The CPU backend against the reference backend, forward and backward, on odd shapes.
+#include "engine/backends/BackendBuffer.h"
 #include "engine/backends/CudaDevices.h"
 #include "engine/backends/Parity.h"
 #include "engine/backends/Registry.h"
@@ -7,10 +8,13 @@
 #include "engine/backends/reference/ReferenceBackend.h"
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
+#include "engine/kernels/Statistics.h"
 
 #include <QtTest>
 
 #include <cmath>
+#include <limits>
+#include <memory>
 #include <vector>
 
 using namespace neurite;
@@ -19,6 +23,25 @@ namespace {
 
 std::vector<float> random(std::int64_t n, std::uint64_t seed) { return parityInput(n, seed); }
 double difference(const std::vector<float>& a, const std::vector<float>& b) { return parityError(a, b); }
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+constexpr float kInf = std::numeric_limits<float>::infinity();
+
+// Values in a backend's own memory (a GPU's too): made from host values, read back with host().
+struct Held {
+    BackendBuffer<float> buffer;
+    Held(Backend& b, const std::vector<float>& v)
+        : buffer(BackendBuffer<float>::uploaded(b, v.data(), std::int64_t(v.size()), "test"))
+    {
+    }
+    float* data() const { return buffer.data(); }
+    std::vector<float> host() const { return buffer.download(); }
+};
+
+std::vector<float> emptyMoments()
+{
+    return {kernels::kEmptyMoments, kernels::kEmptyMoments + kernels::kMomentFields};
+}
 
 } // namespace
 
@@ -231,6 +254,74 @@ private slots:
         reference.avgPoolBackward(g, dy.data(), dx1.data());
         cpu.avgPoolBackward(g, dy.data(), dx2.data());
         QVERIFY(difference(dx2, dx1) < 1e-6);
+    }
+
+    // ---- Telemetry (StepOperations.h) against values worked out by hand, on every backend of the
+    // registry (a GPU's too where there is one: its buffers are uploaded and read back).
+    void telemetryByHand_data()
+    {
+        QTest::addColumn<QString>("backend");
+        for (const std::string& name : backendNames())
+            QTest::newRow(name.c_str()) << QString::fromStdString(name);
+    }
+
+    void telemetryByHand()
+    {
+        QFETCH(QString, backend);
+        const std::unique_ptr<Backend> b = createBackend(backend.toStdString(), 2);
+        namespace k = kernels;
+
+        // {1, 2, 3, 4} and two non-finite: Σ 10, Σ² 30, [1, 4]; then {−2, 0.5} onto the same summary.
+        Held x(*b, {1, 2, 3, 4, kNaN, kInf}), more(*b, {-2, 0.5f}), moments(*b, emptyMoments());
+        b->accumulateMoments(x.data(), nullptr, 6, moments.data());
+        QCOMPARE(moments.host(), (std::vector<float>{10, 30, 1, 4, 2}));
+        b->accumulateMoments(more.data(), nullptr, 2, moments.data());
+        QCOMPARE(moments.host(), (std::vector<float>{8.5f, 34.25f, -2, 4, 2}));
+
+        // v = x − minus = {2, 4, −3, NaN, 3e38 + 3e38 = Inf}: Σ 3, Σ² 29, [−3, 4], two non-finite.
+        Held a(*b, {3, 5, 1, kNaN, 3e38f}), minus(*b, {1, 1, 4, 0, -3e38f}), delta(*b, emptyMoments());
+        b->accumulateMoments(a.data(), minus.data(), 5, delta.data());
+        QCOMPARE(delta.host(), (std::vector<float>{3, 29, -3, 4, 2}));
+
+        // 4 bins of [1, 4], 0.75 wide: [1, 1.75) [1.75, 2.5) [2.5, 3.25) [3.25, 4]; an edge goes up.
+        Held h(*b, {1, 1.5f, 1.75f, 2.4f, 2.5f, 4, kNaN, kInf}), range(*b, emptyMoments());
+        Held counts(*b, std::vector<float>(4, 0.0f));
+        b->accumulateMoments(h.data(), nullptr, 8, range.data());
+        b->accumulateHistogram(h.data(), 8, range.data(), 4, counts.data());
+        QCOMPARE(counts.host(), (std::vector<float>{2, 2, 1, 1}));
+        // A second tensor onto the same counts: what lies outside [1, 4] is left out.
+        Held outside(*b, {0.5f, 3.5f, 5, -kInf});
+        b->accumulateHistogram(outside.data(), 4, range.data(), 4, counts.data());
+        QCOMPARE(counts.host(), (std::vector<float>{2, 2, 1, 2}));
+
+        // A range of one value: everything in the middle bin (4 / 2); other values left out.
+        Held flat(*b, {2, 2, kNaN, 3}), flatRange(*b, emptyMoments()), flatCounts(*b, std::vector<float>(4, 0.0f));
+        b->accumulateMoments(flat.data(), nullptr, 2, flatRange.data());
+        QCOMPARE(flatRange.host()[k::kMomentMin], 2.0f);
+        QCOMPARE(flatRange.host()[k::kMomentMax], 2.0f);
+        b->accumulateHistogram(flat.data(), 4, flatRange.data(), 4, flatCounts.data());
+        QCOMPARE(flatCounts.host(), (std::vector<float>{0, 0, 2, 0}));
+        // No finite value seen yet (empty moments): no range, nothing counted.
+        Held none(*b, emptyMoments()), noneCounts(*b, std::vector<float>(4, 0.0f));
+        b->accumulateHistogram(h.data(), 8, none.data(), 4, noneCounts.data());
+        QCOMPARE(noneCounts.host(), (std::vector<float>(4, 0.0f)));
+
+        // x: [2 × 3 × 2] (rows × channels × positions), by channel: c0 {1, −2, 3, 0}, c1 {−5, −3, −4, −6},
+        // c2 {0.5, NaN, 7, −1}; the NaN is never a maximum.
+        Held planes(*b, {1, -2, -5, -3, 0.5f, kNaN, 3, 0, -4, -6, 7, -1});
+        Held fromLowest(*b, std::vector<float>(3, -kInf)), fromZero(*b, std::vector<float>(3, 0.0f));
+        b->accumulateUnitMaximum(planes.data(), 2, 3, 2, fromLowest.data());
+        QCOMPARE(fromLowest.host(), (std::vector<float>{3, -3, 7}));
+        b->accumulateUnitMaximum(planes.data(), 2, 3, 2, fromZero.data());   // after a ReLU: from 0
+        QCOMPARE(fromZero.host(), (std::vector<float>{3, 0, 7}));
+        // A second batch [1 × 3 × 2] onto the first's maxima.
+        Held next(*b, {10, 0, 0, 0, -1, -2});
+        b->accumulateUnitMaximum(next.data(), 1, 3, 2, fromLowest.data());
+        QCOMPARE(fromLowest.host(), (std::vector<float>{10, 0, 7}));
+        // positions 1 (after a Linear): x [3 × 2], columns {1, 4, 2} and {−1, −2, NaN}.
+        Held features(*b, {1, -1, 4, -2, 2, kNaN}), unitMax(*b, std::vector<float>(2, -kInf));
+        b->accumulateUnitMaximum(features.data(), 3, 2, 1, unitMax.data());
+        QCOMPARE(unitMax.host(), (std::vector<float>{4, -1}));
     }
 
     void cudaDiscovery()

@@ -226,6 +226,19 @@ public:
     {
         run([=, this] { inner_.addToConfusion(at(scores), at(labels), rows, classes, at(matrix)); });
     }
+    void accumulateMoments(const float* x, const float* minus, std::int64_t n, float* moments) override
+    {
+        run([=, this] { inner_.accumulateMoments(at(x), at(minus), n, at(moments)); });
+    }
+    void accumulateHistogram(const float* x, std::int64_t n, const float* moments, int bins, float* counts) override
+    {
+        run([=, this] { inner_.accumulateHistogram(at(x), n, at(moments), bins, at(counts)); });
+    }
+    void accumulateUnitMaximum(const float* x, std::int64_t rows, std::int64_t channels, std::int64_t positions,
+                               float* unitMax) override
+    {
+        run([=, this] { inner_.accumulateUnitMaximum(at(x), rows, channels, positions, at(unitMax)); });
+    }
     void gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,
                      std::int32_t* labels) override
     {
@@ -354,6 +367,46 @@ Outcome trainOnPoints(Backend& backend)
     return out;
 }
 
+// One epoch of `model` on 96 images with telemetry at every step and the feature maps with each.
+struct Observed {
+    std::vector<TelemetrySnapshot> snapshots;
+    std::vector<FeatureMaps> maps;
+};
+Observed observe(const std::string& model, Backend& backend)
+{
+    const ModelGraph g = loadModel(NEURITE_SOURCE_DIR "/resources/models/" + model + ".json");
+    DataBundle data = loadDataset("fashion-mnist");
+    TrainConfig c;
+    c.epochs = 1;
+    c.batch = 32;
+    c.telemetry = true;
+    c.telemetryShare = 1e9;   // every step, whatever it costs
+    c.telemetryRate = 0;
+    c.featureMapSeconds = 1e-9;
+    Trainer trainer(g, backend, c);
+    std::vector<std::int64_t> indices(96);
+    for (std::int64_t i = 0; i < 96; ++i)
+        indices[std::size_t(i)] = i;
+    Batcher batches(data.train, indices, c.batch, true, Augment{}, 1);
+    Observed out;
+    TrainCallbacks callbacks;
+    callbacks.onTelemetry = [&](const TelemetrySnapshot& s) { out.snapshots.push_back(s); };
+    callbacks.onFeatureMaps = [&](const FeatureMaps& m) { out.maps.push_back(m); };
+    trainer.run(batches, nullptr, callbacks, CancelToken());
+    return out;
+}
+
+void compareSummaries(const TensorSummary& a, const TensorSummary& b)
+{
+    QCOMPARE(a.count, b.count);
+    QCOMPARE(a.nonFinite, b.nonFinite);
+    QCOMPARE(a.mean, b.mean);
+    QCOMPARE(a.std, b.std);
+    QCOMPARE(a.min, b.min);
+    QCOMPARE(a.max, b.max);
+    QCOMPARE(a.histogram.counts, b.histogram.counts);
+}
+
 void compareOutcomes(const Outcome& got, const Outcome& want)
 {
     QCOMPARE(got.result.status, want.result.status);
@@ -416,6 +469,47 @@ private slots:
         // for the points.
         QCOMPARE(device.gathers, points ? 30 : 18);
         compareOutcomes(got, want);
+    }
+
+    // Telemetry is backend operations and one download: behind device addresses (the data set
+    // held by the backend) it reads the same numbers, and the same feature maps, step by step.
+    void telemetryIsTheSameBehindDeviceAddresses_data()
+    {
+        QTest::addColumn<QString>("model");
+        for (const char* m : {"mlp", "cnn"})
+            QTest::newRow(m) << QString::fromLatin1(m);
+    }
+    void telemetryIsTheSameBehindDeviceAddresses()
+    {
+        QFETCH(QString, model);
+        CpuBackend direct(2), inner(2);
+        DisplacedBackend device(inner);
+        const Observed want = observe(model.toStdString(), direct);
+        const Observed got = observe(model.toStdString(), device);
+        QCOMPARE(device.foreignPointers, 0);
+        QCOMPARE(got.snapshots.size(), std::size_t(3));
+        QCOMPARE(got.snapshots.size(), want.snapshots.size());
+        for (std::size_t s = 0; s < want.snapshots.size(); ++s) {
+            const auto& a = got.snapshots[s].layers;
+            const auto& b = want.snapshots[s].layers;
+            QCOMPARE(a.size(), b.size());
+            for (std::size_t l = 0; l < a.size(); ++l) {
+                compareSummaries(a[l].activation, b[l].activation);
+                compareSummaries(a[l].weight, b[l].weight);
+                compareSummaries(a[l].gradient, b[l].gradient);
+                QCOMPARE(a[l].deadUnits, b[l].deadUnits);
+                QCOMPARE(a[l].updateRatio, b[l].updateRatio);
+            }
+        }
+        QCOMPARE(got.maps.size(), want.maps.size());
+        for (std::size_t m = 0; m < want.maps.size(); ++m) {
+            QCOMPARE(got.maps[m].input, want.maps[m].input);
+            QCOMPARE(got.maps[m].layers.size(), want.maps[m].layers.size());
+            for (std::size_t l = 0; l < want.maps[m].layers.size(); ++l)
+                QCOMPARE(got.maps[m].layers[l].values, want.maps[m].layers[l].values);
+        }
+        if (model == QLatin1String("cnn"))
+            QVERIFY(!want.maps.empty() && !want.maps.front().layers.empty());
     }
 
     // A backend that records (as a GPU captures graphs): from the second full batch on, every full

@@ -11,6 +11,7 @@
 #include "engine/kernels/Pooling.h"
 #include "engine/kernels/Reductions.h"
 #include "engine/kernels/Softmax.h"
+#include "engine/kernels/Statistics.h"
 
 using namespace neurite::kernels;
 
@@ -181,4 +182,14 @@ __global__ void biasAddKernel(float* y, const float* bias, const float* dy, floa
     y[e] = biasAddElement(y[e], bias[channelOf(e, channels, positions)]);
     if (e < channels)
         db[e] = biasGradChannel(dy, e, channels, positions, 0, n);
+}
+
+// x: [n]; bins: [n], the bin of each finite x among 32 parts of [lo, hi] (−1 outside).
+__global__ void statisticsKernel(const float* x, int* bins, float lo, float hi, int n)
+{
+    const int i = blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= n)
+        return;
+    const bool inside = isFiniteValue(x[i]) && x[i] >= lo && x[i] <= hi && kMomentFields == 5;
+    bins[i] = inside ? histogramBin(x[i], lo, hi, 32) : -1;
 }

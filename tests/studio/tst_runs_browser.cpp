@@ -420,6 +420,16 @@ private slots:
         QVERIFY(h.dock.exportAction()->isEnabled());
         h.dock.exportAction()->trigger();
         QCOMPARE(exported.last().at(0).toLongLong(), 1);
+        // Inside the network: the recorded telemetry, the evaluation views, predictions.
+        QSignalSpy inspect(&h.dock, &RunsDock::inspectRequested), views(&h.dock, &RunsDock::evaluationViewsRequested),
+            predict(&h.dock, &RunsDock::predictRequested);
+        for (QAction* a : {h.dock.inspectAction(), h.dock.evaluationViewsAction(), h.dock.predictAction()}) {
+            QVERIFY(a->isEnabled());
+            a->trigger();
+        }
+        QCOMPARE(inspect.last().at(0).toLongLong(), 1);
+        QCOMPARE(views.last().at(0).toLongLong(), 1);
+        QCOMPARE(predict.last().at(0).toLongLong(), 1);
         QCOMPARE(open.count(), 1);
         QCOMPARE(open.last().at(0).toLongLong(), 1);
         QCOMPARE(fork.last().at(0).toLongLong(), 1);
@@ -446,7 +456,7 @@ private slots:
         QTest::mouseClick(h.dock.table()->viewport(), Qt::LeftButton, {}, at);  // a double-click's first press
         QTest::mouseDClick(h.dock.table()->viewport(), Qt::LeftButton, {}, at);
         QCOMPARE(open.last().at(0).toLongLong(), 2);
-        QCOMPARE(h.dock.table()->actions().size(), 10);  // the context menu: 9 actions and a separator
+        QCOMPARE(h.dock.table()->actions().size(), 14);  // the context menu: 12 actions and 2 separators
     }
 
     void emptyWorkspaceShowsAHint()

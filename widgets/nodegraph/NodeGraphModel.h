@@ -33,6 +33,11 @@ struct NodeGraphNode {
     QPointF pos;                        // top-left corner in scene coordinates
     QString problem;                    // non-empty: drawn as an error (or a warning) on the node
     bool warningOnly = false;
+    // A live status (a layer's health while it trains): a glyph on a coloured disc at the top
+    // right, left of the problem mark, with its own lines in the tooltip. Empty: none.
+    QString badge;
+    QColor badgeColour;
+    QString badgeTip;
 };
 
 class NodeGraphModel : public QObject {

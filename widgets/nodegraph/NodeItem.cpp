@@ -19,7 +19,14 @@ NodeItem::NodeItem(const NodeGraphNode& node) : node_(node)
     setCacheMode(DeviceCoordinateCache);
     setPos(node.pos);
     setZValue(1);
-    setToolTip(node.problem);
+    setToolTip(tipOf(node));
+}
+
+QString NodeItem::tipOf(const NodeGraphNode& node)
+{
+    if (node.badgeTip.isEmpty())
+        return node.problem;
+    return node.problem.isEmpty() ? node.badgeTip : node.problem + QStringLiteral("\n\n") + node.badgeTip;
 }
 
 void NodeItem::setNode(const NodeGraphNode& node)
@@ -27,7 +34,7 @@ void NodeItem::setNode(const NodeGraphNode& node)
     if (size() != QSizeF())
         prepareGeometryChange();
     node_ = node;
-    setToolTip(node.problem);
+    setToolTip(tipOf(node));
     update();
 }
 
@@ -45,7 +52,7 @@ double NodeItem::portY(int index) const { return kHeader + kPortGap * (index + 0
 QRectF NodeItem::boundingRect() const
 {
     const QSizeF s = size();
-    return QRectF(-kPortRadius - 2, -10, s.width() + 2 * kPortRadius + 4, s.height() + 12);
+    return QRectF(-kPortRadius - 2, -12, s.width() + 2 * kPortRadius + 4, s.height() + 14);   // the marks overhang the top
 }
 
 QPointF NodeItem::portPos(bool output, const QString& name) const
@@ -141,6 +148,15 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem* option, QWidge
     drawPorts(node_.inputs, false);
     drawPorts(node_.outputs, true);
 
+    if (!node_.badge.isEmpty()) {
+        const QPointF c(s.width() - 26, -2);
+        p->setPen(QPen(pal.color(QPalette::Base), 1.5));
+        p->setBrush(node_.badgeColour);
+        p->drawEllipse(c, 9, 9);
+        p->setPen(Qt::white);
+        p->setFont(bold);
+        p->drawText(QRectF(c.x() - 9, c.y() - 9, 18, 18), Qt::AlignCenter, node_.badge);
+    }
     if (problem) {
         const QPointF c(s.width() - 4, -2);
         p->setPen(Qt::NoPen);

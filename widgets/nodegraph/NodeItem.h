@@ -38,6 +38,7 @@ protected:
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
 
 private:
+    static QString tipOf(const NodeGraphNode& node);   // the problem, then the badge's lines
     double portY(int index) const;                      // item coordinates
     double footerHeight() const;
 

@@ -100,11 +100,16 @@ RunsDock::RunsDock(QWidget* parent) : QDockWidget(tr("Runs"), parent)
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
     toolbar->addActions({open_, resume_, fork_, evaluate_, export_, compare_});
     toolbar->addSeparator();
+    toolbar->addActions({inspect_, evaluationViews_, predict_});
+    toolbar->addSeparator();
     toolbar->addActions({tags_, notes_, delete_});
     table_->setContextMenuPolicy(Qt::ActionsContextMenu);
     auto* separator = new QAction(this);
     separator->setSeparator(true);
-    table_->addActions({open_, resume_, fork_, evaluate_, export_, compare_, separator, tags_, notes_, delete_});
+    auto* separator2 = new QAction(this);
+    separator2->setSeparator(true);
+    table_->addActions({open_, resume_, fork_, evaluate_, export_, compare_, separator, inspect_, evaluationViews_,
+                        predict_, separator2, tags_, notes_, delete_});
 
     auto* filters = new QHBoxLayout;
     filters->addWidget(search_, 1);
@@ -184,6 +189,11 @@ void RunsDock::createActions()
     evaluate_ = make(tr("Evaluate"), tr("Evaluates the run's best checkpoint on the test set"));
     export_ = make(tr("Export…"), tr("Exports a checkpoint as ONNX, a PyTorch folder or a Neurite bundle, "
                                      "verified in its runtime"));
+    inspect_ = make(tr("Inspect layers"), tr("Shows the layers' recorded telemetry and health on the canvas"));
+    evaluationViews_ = make(tr("Confusion matrix…"), tr("The confusion matrix on the test set (click a cell to see its "
+                                                        "images), per-class precision, recall and F1, the most confident "
+                                                        "mistakes"));
+    predict_ = make(tr("Predict…"), tr("Draw a digit or drop an image and see what the run's model predicts"));
     compare_ = make(tr("Compare"), tr("Compares the selected runs (two or more)"));
     tags_ = make(tr("Edit tags…"), tr("Adds or removes tags of the selected runs"));
     notes_ = make(tr("Edit notes…"), tr("Writes notes on the selected run"));
@@ -201,6 +211,9 @@ void RunsDock::createActions()
     connect(fork_, &QAction::triggered, this, one(&RunsDock::forkRequested));
     connect(evaluate_, &QAction::triggered, this, one(&RunsDock::evaluateRequested));
     connect(export_, &QAction::triggered, this, one(&RunsDock::exportRequested));
+    connect(inspect_, &QAction::triggered, this, one(&RunsDock::inspectRequested));
+    connect(evaluationViews_, &QAction::triggered, this, one(&RunsDock::evaluationViewsRequested));
+    connect(predict_, &QAction::triggered, this, one(&RunsDock::predictRequested));
     connect(compare_, &QAction::triggered, this, [this] {
         if (const auto ids = selectedRuns(); ids.size() >= 2)
             emit compareRequested(ids);
@@ -473,6 +486,9 @@ void RunsDock::updateActions()
     resume_->setEnabled(one && writable && (status == "stopped" || status == "interrupted"));
     evaluate_->setEnabled(one && status != "queued" && status != "running");
     export_->setEnabled(one && status != "queued");   // any run with a checkpoint; says so when it has none
+    inspect_->setEnabled(one && status != "queued");
+    evaluationViews_->setEnabled(one && status != "queued" && status != "running");
+    predict_->setEnabled(one && status != "queued");
     compare_->setEnabled(ready && ids.size() >= 2);
     tags_->setEnabled(writable && !ids.isEmpty());
     notes_->setEnabled(writable && one != nullptr);

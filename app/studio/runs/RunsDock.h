@@ -75,6 +75,9 @@ public:
     QAction* forkAction() const { return fork_; }
     QAction* evaluateAction() const { return evaluate_; }
     QAction* exportAction() const { return export_; }
+    QAction* inspectAction() const { return inspect_; }
+    QAction* evaluationViewsAction() const { return evaluationViews_; }
+    QAction* predictAction() const { return predict_; }
     QAction* compareAction() const { return compare_; }
     QAction* tagsAction() const { return tags_; }
     QAction* notesAction() const { return notes_; }
@@ -93,6 +96,9 @@ signals:
     void forkRequested(qint64 id);
     void evaluateRequested(qint64 id);
     void exportRequested(qint64 id);                    // Export… (ONNX, PyTorch, bundle)
+    void inspectRequested(qint64 id);                   // the layers' recorded telemetry
+    void evaluationViewsRequested(qint64 id);           // confusion matrix, per-class metrics, mistakes
+    void predictRequested(qint64 id);                   // draw or drop an image, see the prediction
     void compareRequested(const QList<qint64>& ids);    // two or more
     void selectionChangedRuns(const QList<qint64>& ids);
 
@@ -137,4 +143,5 @@ private:
     QStackedLayout* pages_;                             // the table, or the message
     QTimer* poll_;
     QAction *open_, *resume_, *fork_, *evaluate_, *export_, *compare_, *tags_, *notes_, *delete_;
+    QAction *inspect_, *evaluationViews_, *predict_;
 };

@@ -14,6 +14,8 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent), worke
     qRegisterMetaType<TrainingStarted>();
     qRegisterMetaType<TrainingFinished>();
     qRegisterMetaType<QVector<StepPoint>>();
+    qRegisterMetaType<neurite::TelemetrySnapshot>();
+    qRegisterMetaType<neurite::FeatureMaps>();
     thread_.setObjectName(QStringLiteral("training"));
     worker_->moveToThread(&thread_);
     connect(&thread_, &QThread::finished, worker_, &QObject::deleteLater);
@@ -25,6 +27,8 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent), worke
     });
     connect(worker_, &TrainingWorker::steps, this, &TrainingController::steps);
     connect(worker_, &TrainingWorker::epochEnded, this, &TrainingController::epochEnded);
+    connect(worker_, &TrainingWorker::telemetry, this, &TrainingController::telemetry);
+    connect(worker_, &TrainingWorker::featureMaps, this, &TrainingController::featureMaps);
     connect(worker_, &TrainingWorker::phaseChanged, this, &TrainingController::onPhase);
     connect(worker_, &TrainingWorker::finished, this, &TrainingController::onFinished);
     thread_.start();

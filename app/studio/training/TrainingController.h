@@ -53,6 +53,8 @@ signals:
     void started(const TrainingStarted& info);
     void steps(const QVector<StepPoint>& points);
     void epochEnded(const EpochPoint& epoch);
+    void telemetry(const neurite::TelemetrySnapshot& snapshot);
+    void featureMaps(const neurite::FeatureMaps& maps);
     void finished(const TrainingFinished& result);
 
 private:

@@ -1,5 +1,7 @@
 #pragma once
 // The plain values that cross from the training thread to the GUI thread by queued signals.
+#include "engine/train/Telemetry.h"
+
 #include <QMetaType>
 #include <QString>
 #include <QStringList>
@@ -48,3 +50,5 @@ Q_DECLARE_METATYPE(StepPoint)
 Q_DECLARE_METATYPE(EpochPoint)
 Q_DECLARE_METATYPE(TrainingStarted)
 Q_DECLARE_METATYPE(TrainingFinished)
+Q_DECLARE_METATYPE(neurite::TelemetrySnapshot)   // per-layer telemetry, a few per second
+Q_DECLARE_METATYPE(neurite::FeatureMaps)

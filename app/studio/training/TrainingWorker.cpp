@@ -114,6 +114,8 @@ void TrainingWorker::execute(const SetUp& setUp, const QString& workspace, const
             if (sinceSent_.elapsed() >= kSendEveryMs)
                 flushSteps();
         };
+        callbacks.onTelemetry = [&](const TelemetrySnapshot& t) { emit telemetry(t); };
+        callbacks.onFeatureMaps = [&](const FeatureMaps& m) { emit featureMaps(m); };
         callbacks.onEpoch = [&](const EpochStats& e) {
             flushSteps();
             emit epochEnded({e.epoch, job->trainer().state().step, e.trainLoss, e.trainAccuracy, e.hasValidation,

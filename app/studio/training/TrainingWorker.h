@@ -39,6 +39,9 @@ signals:
     void steps(const QVector<StepPoint>& points);
     void epochEnded(const EpochPoint& epoch);
     void phaseChanged(int phase);                  // a neurite::JobPhase
+    // Telemetry as the trainer takes it (at most ~10 a second; feature maps about once a second).
+    void telemetry(const neurite::TelemetrySnapshot& snapshot);
+    void featureMaps(const neurite::FeatureMaps& maps);
     void finished(const TrainingFinished& result); // every job ends with exactly one of these
 
 private:

@@ -410,6 +410,7 @@ extern "C" __attribute__((visibility("default"))) const NeuriteCudaApi* neurite_
         globalAvgPoolForward, globalAvgPoolBackward, optimizerStep, clipGradientNorm,
         countNonFinite, countTopK, addToConfusion,
         gatherBatch,
+        accumulateMoments, accumulateHistogram, accumulateUnitMaximum,
     };
     return version == NEURITE_CUDA_API_VERSION ? &api : nullptr;
 }

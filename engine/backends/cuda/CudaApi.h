@@ -22,8 +22,9 @@ extern "C" {
 #endif
 
 /* 2: the per-step operations (StepOperations.h); 3: NeuriteCudaOptions.deterministic; 4: gatherBatch
-   (a data set held on the device); 5: NeuriteCudaOptions.bf16 (mixed precision) */
-#define NEURITE_CUDA_API_VERSION 5
+   (a data set held on the device); 5: NeuriteCudaOptions.bf16 (mixed precision); 6: telemetry
+   (accumulateMoments, accumulateHistogram, accumulateUnitMaximum) */
+#define NEURITE_CUDA_API_VERSION 6
 
 typedef struct NeuriteCudaContext NeuriteCudaContext;   /* one device, its stream, handles, memory */
 typedef struct NeuriteCudaGraph NeuriteCudaGraph;       /* a captured sequence of calls */
@@ -252,6 +253,14 @@ typedef struct NeuriteCudaApi {
     /* ---- Data held on the device (version 4): x [n × sampleSize] and labels [n] of samples ids [n]. */
     int (*gatherBatch)(NeuriteCudaContext* context, const NeuriteCudaSamples* set, const int32_t* ids, int64_t n,
                        float* x, int32_t* labels);
+
+    /* ---- Telemetry (version 6), as StepOperations.h says; every pointer on the device. */
+    int (*accumulateMoments)(NeuriteCudaContext* context, const float* x, const float* minus, int64_t count,
+                             float* moments);
+    int (*accumulateHistogram)(NeuriteCudaContext* context, const float* x, int64_t count, const float* moments,
+                               int bins, float* counts);
+    int (*accumulateUnitMaximum)(NeuriteCudaContext* context, const float* x, int64_t rows, int64_t channels,
+                                 int64_t positions, float* unitMax);
 } NeuriteCudaApi;
 
 /* The table, or null when the module does not speak `version`. */

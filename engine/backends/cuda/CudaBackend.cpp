@@ -287,6 +287,23 @@ void CudaBackend::countNonFinite(const float* x, std::int64_t count, std::int32_
     check(api_.countNonFinite(context_, x, count, found));
 }
 
+void CudaBackend::accumulateMoments(const float* x, const float* minus, std::int64_t count, float* moments)
+{
+    check(api_.accumulateMoments(context_, x, minus, count, moments));
+}
+
+void CudaBackend::accumulateHistogram(const float* x, std::int64_t count, const float* moments, int bins,
+                                      float* counts)
+{
+    check(api_.accumulateHistogram(context_, x, count, moments, bins, counts));
+}
+
+void CudaBackend::accumulateUnitMaximum(const float* x, std::int64_t rows, std::int64_t channels,
+                                        std::int64_t positions, float* unitMax)
+{
+    check(api_.accumulateUnitMaximum(context_, x, rows, channels, positions, unitMax));
+}
+
 void CudaBackend::countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes,
                             int topK, std::int32_t* hits)
 {

@@ -111,6 +111,11 @@ public:
     // Partial sums of squares, then norm, factor and scaling on the device: no host round trip.
     void clipGradientNorm(std::span<const GradientSlice> gradients, double maxNorm, float* norm) override;
     void countNonFinite(const float* x, std::int64_t count, std::int32_t* found) override;
+    void accumulateMoments(const float* x, const float* minus, std::int64_t count, float* moments) override;
+    void accumulateHistogram(const float* x, std::int64_t count, const float* moments, int bins,
+                             float* counts) override;
+    void accumulateUnitMaximum(const float* x, std::int64_t rows, std::int64_t channels, std::int64_t positions,
+                               float* unitMax) override;
     void countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes, int topK,
                    std::int32_t* hits) override;
     void gatherBatch(const ResidentSamples& set, const std::int32_t* ids, std::int64_t n, float* x,

@@ -164,6 +164,11 @@ int addToConfusion(NeuriteCudaContext* c, const float* scores, const std::int32_
                    std::int64_t classes, std::int32_t* matrix);
 int gatherBatch(NeuriteCudaContext* c, const NeuriteCudaSamples* set, const std::int32_t* ids, std::int64_t n,
                 float* x, std::int32_t* labels);
+int accumulateMoments(NeuriteCudaContext* c, const float* x, const float* minus, std::int64_t count, float* moments);
+int accumulateHistogram(NeuriteCudaContext* c, const float* x, std::int64_t count, const float* moments, int bins,
+                        float* counts);
+int accumulateUnitMaximum(NeuriteCudaContext* c, const float* x, std::int64_t rows, std::int64_t channels,
+                          std::int64_t positions, float* unitMax);
 
 } // namespace neurite::cuda
 

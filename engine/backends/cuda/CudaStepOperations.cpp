@@ -3,6 +3,7 @@
 // shape, as the other entries do. No call waits for the device.
 #include "engine/backends/cuda/CudaContext.h"
 #include "engine/backends/cuda/CudaKernels.h"
+#include "engine/backends/cuda/StatisticsKernels.h"
 #include "engine/backends/cuda/StepKernels.h"
 #include "engine/kernels/Optimizers.h"
 
@@ -404,6 +405,38 @@ int addToConfusion(NeuriteCudaContext* c, const float* scores, const std::int32_
 {
     return elementwise(c, "confusion matrix kernel", {rows, classes},
                        [&] { return launchAddToConfusion(c->stream, scores, labels, rows, classes, matrix); });
+}
+
+// ---- Telemetry (StatisticsKernels.h): onto the caller's buffers, nothing read back.
+
+int accumulateMoments(NeuriteCudaContext* c, const float* x, const float* minus, std::int64_t count, float* moments)
+{
+    return guarded(c, [&] {
+        if (count < 0 || !moments)
+            return invalid(c, "moments", sizes("no moments buffer, or a negative size in", {count}));
+        if (count == 0)
+            return int(NEURITE_CUDA_OK);
+        MomentPartial* partials = nullptr;
+        if (const int e = scratchOf(c, kMaxPartials, "moments partial sums", &partials))
+            return e;
+        return launched(c, launchAccumulateMoments(c->stream, x, minus, count, moments, partials), "moments kernels",
+                        sizes("count", {count}));
+    });
+}
+
+int accumulateHistogram(NeuriteCudaContext* c, const float* x, std::int64_t count, const float* moments, int bins,
+                        float* counts)
+{
+    return elementwise(c, "histogram kernel", {count, bins},
+                       [&] { return launchAccumulateHistogram(c->stream, x, count, moments, bins, counts); },
+                       bins >= 1 && moments && counts ? nullptr : "needs bins ≥ 1, a moments and a counts buffer");
+}
+
+int accumulateUnitMaximum(NeuriteCudaContext* c, const float* x, std::int64_t rows, std::int64_t channels,
+                          std::int64_t positions, float* unitMax)
+{
+    return elementwise(c, "unit maximum kernel", {rows, channels, positions},
+                       [&] { return launchAccumulateUnitMaximum(c->stream, x, rows, channels, positions, unitMax); });
 }
 
 // ---- Data held on the device

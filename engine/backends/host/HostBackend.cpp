@@ -15,6 +15,7 @@
 #include "engine/kernels/Pooling.h"
 #include "engine/kernels/Reductions.h"
 #include "engine/kernels/Softmax.h"
+#include "engine/kernels/Statistics.h"
 
 #include <algorithm>
 #include <cmath>
@@ -487,6 +488,90 @@ void HostBackend::countNonFinite(const float* x, std::int64_t count, std::int32_
     for (std::int64_t i = 0; i < count; ++i)
         bad += !k::isFiniteValue(x[i]);
     found[0] = bad;
+}
+
+// Telemetry: fixed blocks of a tensor on the backend's threads, each with its own partial result,
+// combined in block order (the same result whatever the thread count).
+namespace {
+constexpr std::int64_t kStatisticsBlock = 1 << 15;
+std::int64_t statisticsBlocks(std::int64_t count) { return (count + kStatisticsBlock - 1) / kStatisticsBlock; }
+} // namespace
+
+void HostBackend::accumulateMoments(const float* x, const float* minus, std::int64_t count, float* moments)
+{
+    struct Partial {
+        double sum = 0, squares = 0;
+        float lo = __builtin_huge_valf(), hi = -__builtin_huge_valf();
+        std::int64_t bad = 0;
+    };
+    std::vector<Partial> partials(std::size_t(statisticsBlocks(count)));
+    parallelFor(std::int64_t(partials.size()), [&](std::int64_t first, std::int64_t last) {
+        for (std::int64_t b = first; b < last; ++b) {
+            Partial& p = partials[std::size_t(b)];
+            double sum = 0, squares = 0;
+            for (std::int64_t i = b * kStatisticsBlock; i < std::min(count, (b + 1) * kStatisticsBlock); ++i) {
+                const float v = minus ? x[i] - minus[i] : x[i];
+                if (!k::isFiniteValue(v)) {
+                    ++p.bad;
+                    continue;
+                }
+                sum += v;
+                squares += double(v) * v;
+                p.lo = v < p.lo ? v : p.lo;
+                p.hi = v > p.hi ? v : p.hi;
+            }
+            p.sum = sum;
+            p.squares = squares;
+        }
+    });
+    double sum = 0, squares = 0;
+    for (const Partial& p : partials) {
+        sum += p.sum;
+        squares += p.squares;
+        moments[k::kMomentMin] = std::min(moments[k::kMomentMin], p.lo);
+        moments[k::kMomentMax] = std::max(moments[k::kMomentMax], p.hi);
+        moments[k::kMomentNonFinite] += float(p.bad);
+    }
+    moments[k::kMomentSum] += float(sum);
+    moments[k::kMomentSquares] += float(squares);
+}
+
+void HostBackend::accumulateHistogram(const float* x, std::int64_t count, const float* moments, int bins,
+                                      float* counts)
+{
+    const float lo = moments[k::kMomentMin], hi = moments[k::kMomentMax];
+    const std::int64_t blocks = statisticsBlocks(count);
+    std::vector<std::int64_t> partial(std::size_t(blocks * bins), 0);
+    parallelFor(blocks, [&](std::int64_t first, std::int64_t last) {
+        for (std::int64_t b = first; b < last; ++b) {
+            std::int64_t* own = &partial[std::size_t(b * bins)];
+            for (std::int64_t i = b * kStatisticsBlock; i < std::min(count, (b + 1) * kStatisticsBlock); ++i)
+                if (k::isFiniteValue(x[i]) && x[i] >= lo && x[i] <= hi)
+                    ++own[k::histogramBin(x[i], lo, hi, bins)];
+        }
+    });
+    for (std::int64_t b = 0; b < blocks; ++b)
+        for (int i = 0; i < bins; ++i)
+            counts[i] += float(partial[std::size_t(b * bins + i)]);
+}
+
+void HostBackend::accumulateUnitMaximum(const float* x, std::int64_t rows, std::int64_t channels,
+                                        std::int64_t positions, float* unitMax)
+{
+    // Planes (one row's channel) in parallel; a unit's maximum over the rows, in row order.
+    std::vector<float> planeMax(std::size_t(rows * channels));
+    parallelFor(rows * channels, [&](std::int64_t first, std::int64_t last) {
+        for (std::int64_t plane = first; plane < last; ++plane) {
+            const float* v = x + plane * positions;
+            float m = -__builtin_huge_valf();
+            for (std::int64_t p = 0; p < positions; ++p)
+                m = v[p] > m ? v[p] : m;
+            planeMax[std::size_t(plane)] = m;
+        }
+    }, std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(positions, 1)));
+    for (std::int64_t r = 0; r < rows; ++r)
+        for (std::int64_t c = 0; c < channels; ++c)
+            unitMax[c] = std::max(unitMax[c], planeMax[std::size_t(r * channels + c)]);
 }
 
 void HostBackend::countTopK(const float* scores, const std::int32_t* labels, std::int64_t rows, std::int64_t classes,

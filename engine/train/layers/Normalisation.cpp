@@ -13,7 +13,9 @@ public:
     BatchNorm(const LayerContext& ctx)
         : Layer(ctx.node.id), backend_(ctx.backend), c_(ctx.info.inputs[0][0]), s_(ctx.info.inputs[0].numel() / c_),
           momentum_(float(attrFloat(ctx.node, "momentum"))), eps_(float(attrFloat(ctx.node, "eps"))),
-          mean_(ctx.backend, c_, ctx.node.id + " (batch mean)"), invstd_(ctx.backend, c_, ctx.node.id + " (batch 1/σ)")
+          mean_(ctx.backend, c_, ctx.node.id + " (batch mean)"), invstd_(ctx.backend, c_, ctx.node.id + " (batch 1/σ)"),
+          zeros_(ctx.backend, c_, ctx.node.id + " (zeros)"), evalMean_(ctx.backend, c_, ctx.node.id + " (scratch)"),
+          evalInvstd_(ctx.backend, c_, ctx.node.id + " (scratch)")
     {
         gamma_ = {id_ + ".weight", Tensor({c_}, 1.0f), Tensor({c_}), true};
         beta_ = {id_ + ".bias", Tensor({c_}), Tensor({c_}), true};
@@ -30,8 +32,18 @@ public:
 
     void backward(const LayerIO& io) override
     {
-        backend_.batchNormBackward(io.in[0], io.dOut, io.dIn[0], io.n, c_, s_, tensors(), gamma_.liveGrad(),
-                                   beta_.liveGrad());
+        // In training x's gradient also flows through the batch's mean and variance; in evaluation
+        // they are constants and y = γ·(x − μ)/σ + β is affine, so dx = dy·γ/σ per channel (σ from
+        // the running variance). dγ and dβ read the saved mean and 1/σ, right in both modes.
+        const bool training = io.training;
+        backend_.batchNormBackward(io.in[0], io.dOut, training ? io.dIn[0] : nullptr, io.n, c_, s_, tensors(),
+                                   gamma_.liveGrad(), beta_.liveGrad());
+        if (training || !io.dIn[0])
+            return;
+        // dx = dy·γ/σ: the evaluation transform itself, applied to dy with μ = 0 and β = 0.
+        BatchNormTensors scale{gamma_.live(), zeros_.data(), zeros_.data(), runningVar_.live(), evalMean_.data(),
+                               evalInvstd_.data()};
+        backend_.batchNormForward(io.dOut, io.dIn[0], io.n, c_, s_, scale, momentum_, eps_, false);
     }
 
 private:
@@ -45,6 +57,8 @@ private:
     std::int64_t c_, s_;
     float momentum_, eps_;
     BackendBuffer<float> mean_, invstd_;  // of the last forward pass, per channel
+    BackendBuffer<float> zeros_;          // [C] μ = β = 0 of the evaluation-mode backward pass
+    BackendBuffer<float> evalMean_, evalInvstd_;   // [C] what that pass saves, unused
     Parameter gamma_, beta_, runningMean_, runningVar_;
 };
 
