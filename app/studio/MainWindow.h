@@ -16,6 +16,7 @@ class PredictDock;
 class LiveChartsDock;
 class RunsDock;
 class QAction;
+class QDockWidget;
 class QMenu;
 class TrainingController;
 class TrainingPanel;
@@ -125,6 +126,7 @@ private:
     // [SECTION] Inside the network (MainWindowInsight.cpp): telemetry, evaluation views, predict
     void createInsight();
     void showLiveTelemetry(const neurite::TelemetrySnapshot& snapshot);
+    void showReport(QDockWidget* dock);                 // evaluation views, Predict: room to show them
 
     Document doc_;
     StudioSettings settings_;

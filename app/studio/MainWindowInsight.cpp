@@ -67,15 +67,28 @@ void MainWindow::createInsight()
 
     connect(runs_, &RunsDock::inspectRequested, this, &MainWindow::inspectRun);
     connect(runs_, &RunsDock::evaluationViewsRequested, this, [this](qint64 id) {
-        evaluation_->show();
-        evaluation_->raise();
+        showReport(evaluation_);
         evaluation_->showRun(id, training_->workspace());
     });
     connect(runs_, &RunsDock::predictRequested, this, [this](qint64 id) {
-        predict_->show();
-        predict_->raise();
+        showReport(predict_);
         predict_->showRun(id, training_->workspace());
     });
+}
+
+// The evaluation views and Predict want room the bottom strip does not have: the first time, they
+// open as a window of their own over the studio (a double-click on the title docks them back).
+void MainWindow::showReport(QDockWidget* dock)
+{
+    if (!dock->property("shownOnce").toBool()) {
+        dock->setProperty("shownOnce", true);
+        dock->setFloating(true);
+        const QRect area = geometry();
+        const QSize size(area.width() * 85 / 100, area.height() * 85 / 100);
+        dock->setGeometry(QRect(area.center() - QPoint(size.width() / 2, size.height() / 2), size));
+    }
+    dock->show();
+    dock->raise();
 }
 
 void MainWindow::showLiveTelemetry(const TelemetrySnapshot& snapshot)

@@ -6,6 +6,7 @@
 #include "engine/graph/ShapeInference.h"
 #include "engine/tensorio/Safetensors.h"
 #include "engine/train/Plan.h"
+#include "engine/train/PlanWeights.h"
 
 #include <zlib.h>
 
@@ -53,20 +54,13 @@ private:
     uLong crc_ = crc32(0, nullptr, 0);
 };
 
-// The model's parameters as its plan orders and shapes them; Error when one is missing or of
-// another size (`where`: how the message names the source).
+// The model's parameters as its plan orders and shapes them (DataError when one is missing or
+// of another size).
 std::vector<std::pair<std::string, const Tensor*>> planParameters(const TrainedModel& model, Plan& plan)
 {
     std::vector<std::pair<std::string, const Tensor*>> out;
-    for (Parameter* p : plan.parameters()) {
-        const auto it = model.parameters.find(p->name);
-        if (it == model.parameters.end())
-            throw Error("the model has no values for its parameter '" + p->name + "'");
-        if (it->second.numel() != p->value.numel())
-            throw Error("the parameter '" + p->name + "' holds " + std::to_string(it->second.numel()) +
-                        " values; the model needs " + std::to_string(p->value.numel()));
-        out.emplace_back(p->name, &it->second);
-    }
+    for (auto [p, values] : matchParameters(plan, model.parameters, model.origin))
+        out.emplace_back(p->name, values);
     return out;
 }
 

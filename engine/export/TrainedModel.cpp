@@ -4,6 +4,7 @@
 #include "engine/core/Error.h"
 #include "engine/core/Rng.h"
 #include "engine/train/Plan.h"
+#include "engine/train/PlanWeights.h"
 
 #include <algorithm>
 
@@ -38,16 +39,7 @@ std::vector<float> referenceOutputs(const TrainedModel& model, const std::vector
 {
     auto backend = createBackend("cpu", 1);
     Plan plan(model.graph, *backend, batch, 1);
-    for (Parameter* p : plan.parameters()) {
-        const auto it = model.parameters.find(p->name);
-        if (it == model.parameters.end())
-            throw Error("the model has no values for its parameter '" + p->name + "'");
-        if (it->second.numel() != p->value.numel())
-            throw Error("the parameter '" + p->name + "' holds " + std::to_string(it->second.numel()) +
-                        " values; the model needs " + std::to_string(p->value.numel()));
-        std::copy_n(it->second.data(), p->value.numel(), p->value.data());
-    }
-    plan.parametersToBackend();
+    loadParameters(plan, model.parameters, model.origin);
     const std::int64_t size = plan.inputShape().numel();
     if (std::int64_t(inputs.size()) != batch * size)
         throw Error("verification inputs: " + std::to_string(inputs.size()) + " values for " + std::to_string(batch) +

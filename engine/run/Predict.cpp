@@ -1,10 +1,11 @@
 #include "engine/run/Predict.h"
 
+#include "datasets/DatasetCatalogue.h"
 #include "engine/backends/Registry.h"
 #include "engine/core/Error.h"
 #include "engine/graph/Attributes.h"
 #include "engine/train/Plan.h"
-#include "datasets/DatasetCatalogue.h"
+#include "engine/train/PlanWeights.h"
 
 #include <algorithm>
 #include <cmath>
@@ -28,16 +29,7 @@ Predictor::Predictor(const TrainedModel& model)
 
     backend_ = createBackend("cpu", 1);    // batch 1: one thread is fastest
     plan_ = std::make_unique<Plan>(graph, *backend_, 1, 1);
-    for (Parameter* p : plan_->parameters()) {
-        const auto it = model.parameters.find(p->name);
-        if (it == model.parameters.end())
-            throw Error("the model has no values for its parameter '" + p->name + "'");
-        if (it->second.numel() != p->value.numel())
-            throw Error("the parameter '" + p->name + "' holds " + std::to_string(it->second.numel()) +
-                        " values; the model needs " + std::to_string(p->value.numel()));
-        std::copy_n(it->second.data(), p->value.numel(), p->value.data());
-    }
-    plan_->parametersToBackend();
+    loadParameters(*plan_, model.parameters, model.origin);
     plan_->computeInputGradient(true);
     inputShape_ = plan_->inputShape();
     classes_ = int(plan_->predictionSize());

@@ -8,6 +8,7 @@
 #include "engine/run/RunModel.h"
 #include "engine/run/Workspace.h"
 #include "engine/train/Plan.h"
+#include "engine/train/PlanWeights.h"
 
 #include <algorithm>
 
@@ -19,17 +20,7 @@ namespace {
 // checkpoint's fault (it was written for another model).
 void loadWeights(Plan& plan, const RunModel& run)
 {
-    const std::string checkpoint = "checkpoint " + std::to_string(run.checkpoint.id);
-    for (Parameter* p : plan.parameters()) {
-        const auto it = run.model.parameters.find(p->name);
-        if (it == run.model.parameters.end())
-            throw StoreError(checkpoint + " lacks " + p->name);
-        if (it->second.numel() != p->value.numel())
-            throw StoreError(checkpoint + " holds " + std::to_string(it->second.numel()) + " values for " + p->name +
-                             "; the model needs " + p->value.shape().str());
-        std::copy_n(it->second.data(), p->value.numel(), p->value.data());
-    }
-    plan.parametersToBackend();
+    loadParameters(plan, run.model.parameters, "checkpoint " + std::to_string(run.checkpoint.id));
 }
 
 // Whether the model can predict classes of `set`: a classifier with the set's sample size and at

@@ -12,6 +12,7 @@
 #include "engine/run/RunModel.h"
 #include "engine/run/RunRecorder.h"
 #include "engine/run/Workspace.h"
+#include "engine/train/PlanWeights.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -99,24 +100,6 @@ std::unique_ptr<TrainingJob> TrainingJob::resume(RunStore& store, std::int64_t r
     return job;
 }
 
-// Every parameter of the plan from `weights` (by parameter name, "model/" prefixes of a checkpoint
-// accepted); one missing or of another size is a DataError naming it and `source`, before any step.
-static void copyParameters(Plan& plan, const std::map<std::string, Tensor>& weights, const std::string& source)
-{
-    for (Parameter* p : plan.parameters()) {
-        auto it = weights.find(p->name);
-        if (it == weights.end())
-            it = weights.find("model/" + p->name);
-        if (it == weights.end())
-            throw DataError(source, "no weights for the parameter '" + p->name + "' (the file holds " +
-                                        std::to_string(weights.size()) + " tensors)");
-        if (it->second.numel() != p->value.numel())
-            throw DataError(source, "the parameter '" + p->name + "' holds " + std::to_string(it->second.numel()) +
-                                        " values; the model needs " + p->value.shape().str());
-        std::copy_n(it->second.data(), p->value.numel(), p->value.data());
-    }
-    plan.parametersToBackend();
-}
 
 void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom, std::optional<std::int64_t> resumeRun)
 {
@@ -169,7 +152,7 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
         trainerConfig.recordSteps = false;
     trainer_ = std::make_unique<Trainer>(graph_, *backend_, trainerConfig);
     if (!resumeRun && !spec_.initialWeights.empty())
-        copyParameters(trainer_->plan(), readWeights(spec_.initialWeights), spec_.initialWeights);  // fine-tuning
+        loadParameters(trainer_->plan(), readWeights(spec_.initialWeights), spec_.initialWeights);  // fine-tuning
 
     const auto& a = trainer_->plan().analysis();
     info_.modelName = graph_.name;
@@ -344,7 +327,7 @@ ModelEvaluation evaluateModel(const TrainedModel& model, const std::string& data
     TrainConfig config;
     config.batch = batch;
     Trainer trainer(model.graph, *backend, config);
-    copyParameters(trainer.plan(), model.parameters, model.origin);
+    loadParameters(trainer.plan(), model.parameters, model.origin);
     std::vector<std::int64_t> ids = allIndices(set.size());
     if (samples > 0 && samples < set.size())
         ids.resize(std::size_t(samples));

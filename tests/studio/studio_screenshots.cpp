@@ -6,7 +6,11 @@
 #include "app/studio/InspectorDock.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/Theme.h"
+#include "app/studio/evaluation/EvaluationDock.h"
 #include "app/studio/export/ExportDialog.h"
+#include "app/studio/predict/PredictDock.h"
+#include "app/studio/telemetry/TelemetryDock.h"
+#include "widgets/drawing/DrawPad.h"
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/training/LiveChartsDock.h"
 #include "app/studio/training/TrainingController.h"
@@ -143,6 +147,81 @@ int main(int argc, char** argv)
             std::printf("%s %s\n", saved ? "wrote" : "FAILED", qPrintable(out.filePath(QStringLiteral("export.png"))));
             ok &= saved && dialog->succeeded();
             dialog->close();
+        }
+        // Inside the network: the CNN at a learning rate ten times too high, then at a sane one;
+        // the Layer telemetry dock and the badges on the canvas, live.
+        // The sane run trains its epoch to the end (on a third of the set): Predict uses it below.
+        const auto layersLive = [&](double lr, const char* file, bool finish) {
+            w.openTemplate(QStringLiteral(":/models/cnn.json"));
+            neurite::JobSpec job = w.trainingPanel()->job();
+            job.train.epochs = 1;
+            job.train.lr = lr;
+            job.data.trainSamples = 20000;
+            w.trainingPanel()->setJob(job);
+            w.train();
+            QTest::qWait(30000);
+            w.telemetry()->show();
+            w.telemetry()->raise();   // the live charts come to the front when a run starts
+            w.resizeDocks({w.telemetry()}, {w.height() * 50 / 100}, Qt::Vertical);
+            w.view()->fitToView();
+            w.scene()->selectNodes({QString::fromLatin1(finish ? "conv2" : "relu2")});   // its row in view
+            ok &= shoot(w, out.filePath(QString::fromLatin1(file)));
+            if (!finish)
+                w.training()->stop();
+            waitIdle();
+        };
+        layersLive(0.01, "layers-lr-too-high.png", false);
+        layersLive(0.001, "layers-sane.png", true);
+        // The evaluation views of the second MLP run: its worst confusion clicked.
+        w.runs()->selectRuns({3});
+        w.runs()->evaluationViewsAction()->trigger();
+        if (QTest::qWaitFor([&] { return w.evaluation()->predictions() != nullptr; }, 120000)) {
+            const auto* p = w.evaluation()->predictions();
+            int worstTrue = 0, worstPredicted = 1;
+            for (int t = 0; t < int(p->classes); ++t)
+                for (int q = 0; q < int(p->classes); ++q)
+                    if (t != q && p->confusion[std::size_t(t * p->classes + q)] >
+                                      p->confusion[std::size_t(worstTrue * p->classes + worstPredicted)]) {
+                        worstTrue = t;
+                        worstPredicted = q;
+                    }
+            w.evaluation()->showCell(worstTrue, worstPredicted);
+            QTest::qWait(300);
+            const QString file = out.filePath(QStringLiteral("evaluation.png"));
+            const bool saved = w.evaluation()->grab().save(file);   // a window of its own
+            std::printf("%s %s\n", saved ? "wrote" : "FAILED", qPrintable(file));
+            ok &= saved;
+            w.evaluation()->close();
+        } else {
+            ok = false;
+        }
+        // Predict, on the CNN trained above: a pair of trousers drawn with the mouse on the pad.
+        w.runs()->selectRuns({5});
+        w.runs()->predictAction()->trigger();
+        if (QTest::qWaitFor([&] { return w.predict()->isVisible(); }, 10000)) {
+            DrawPad* pad = w.predict()->pad();
+            const auto stroke = [&](QPoint from, QPoint to) {
+                QTest::mousePress(pad, Qt::LeftButton, {}, from);
+                for (int i = 1; i <= 12; ++i)
+                    QTest::mouseMove(pad, from + (to - from) * i / 12);
+                QTest::mouseRelease(pad, Qt::LeftButton, {}, to);
+            };
+            const int side = pad->width();
+            const auto at = [side](int x, int y) { return QPoint(side * x / 100, side * y / 100); };
+            for (int x : {34, 40, 45})   // the left leg, filled
+                stroke(at(x, 10), at(x - 4, 92));
+            for (int x : {55, 60, 66})   // the right leg
+                stroke(at(x, 10), at(x + 4, 92));
+            for (int y : {10, 18, 26, 34})   // the waist, joining them
+                stroke(at(34, y), at(66, y));
+            QTest::qWait(500);
+            const QString file = out.filePath(QStringLiteral("predict.png"));
+            const bool saved = w.predict()->grab().save(file);
+            std::printf("%s %s\n", saved ? "wrote" : "FAILED", qPrintable(file));
+            ok &= saved;
+            w.predict()->close();
+        } else {
+            ok = false;
         }
         w.liveCharts()->raise();
     }

@@ -146,11 +146,14 @@ bool PredictDock::eventFilter(QObject* watched, QEvent* event)
 }
 
 // Each view a square of a third of the width (less the spacing), so that captions sit right under
-// them; grid layouts do not size rows by their items' height-for-width.
+// them; grid layouts do not size rows by their items' height-for-width. No taller than the height
+// left beside the buttons and the bars: a low dock must not push the window beyond the screen.
 void PredictDock::fitSquares()
 {
     const QMargins m = content_->layout()->contentsMargins();
-    const int side = std::clamp((content_->width() - m.left() - m.right() - 2 * 12) / 3, 100, 360);
+    const int byWidth = (content_->width() - m.left() - m.right() - 2 * 12) / 3;
+    const int byHeight = content_->height() - m.top() - m.bottom() - bars_->minimumSizeHint().height() - 110;
+    const int side = std::clamp(std::min(byWidth, byHeight), 100, 360);
     for (QWidget* w : {static_cast<QWidget*>(source_), static_cast<QWidget*>(modelView_), static_cast<QWidget*>(saliency_)})
         w->setFixedHeight(side);
 }
