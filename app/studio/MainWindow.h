@@ -3,9 +3,11 @@
 // docks around (Layers, Inspector, PyTorch code, Summary, Problems, History), the menus and their
 // actions, and file handling with its messages. The docks do their own work.
 #include "app/studio/Document.h"
+#include "app/studio/HealthBadges.h"
 #include "app/studio/StudioSettings.h"
 #include "engine/train/Telemetry.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 class Autosave;
@@ -153,6 +155,8 @@ private:
     EvaluationDock* evaluation_ = nullptr;
     PredictDock* predict_ = nullptr;
     qint64 liveRun_ = 0;                                // the run the live telemetry is of
+    QElapsedTimer badgeClock_;                          // since the canvas's badges were last set
+    QHash<QString, NodeBadge> liveBadges_;              // the latest snapshot's, perhaps not yet set
     QAction* trainAction_ = nullptr;
     QAction* queueAction_ = nullptr;
     QAction* pauseAction_ = nullptr;

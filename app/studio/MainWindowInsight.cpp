@@ -51,6 +51,9 @@ void MainWindow::createInsight()
     connect(training_, &TrainingController::featureMaps, telemetry_, &TelemetryDock::setFeatureMaps);
     connect(training_, &TrainingController::finished, this, [this](const TrainingFinished& result) {
         telemetry_->setLive(false);
+        if (!liveBadges_.isEmpty())
+            adapter_->setBadges(liveBadges_);   // the last snapshot's numbers
+        liveBadges_.clear();
         if (result.runId && result.runId == liveRun_)
             telemetry_->setRunTitle(tr("Run %1 · %2").arg(result.runId).arg(result.status));
     });
@@ -94,7 +97,19 @@ void MainWindow::showReport(QDockWidget* dock)
 void MainWindow::showLiveTelemetry(const TelemetrySnapshot& snapshot)
 {
     telemetry_->addSnapshot(snapshot);
-    adapter_->setBadges(healthBadges(snapshot, tr("live, step %1").arg(snapshot.step)));
+    // The canvas redraws its nodes when a badge changes: at once when a verdict changes, else
+    // (only the tooltips' numbers) every 2 s, so that a fast run does not keep the canvas busy.
+    const auto badges = healthBadges(snapshot, tr("live, step %1").arg(snapshot.step));
+    bool verdictsChanged = badges.size() != adapter_->badges().size();
+    for (auto it = badges.begin(); !verdictsChanged && it != badges.end(); ++it) {
+        const auto was = adapter_->badges().find(it.key());
+        verdictsChanged = was == adapter_->badges().end() || was->glyph != it->glyph;
+    }
+    liveBadges_ = badges;
+    if (verdictsChanged || !badgeClock_.isValid() || badgeClock_.elapsed() >= 2000) {
+        adapter_->setBadges(badges);
+        badgeClock_.start();
+    }
 }
 
 bool MainWindow::inspectRun(qint64 id)

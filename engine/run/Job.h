@@ -50,6 +50,7 @@ struct JobSpec {
                                          // parameters by name, or a .neurite bundle), not from the seed
     RecordSettings recording;
     bool telemetry = true;               // per-layer telemetry (TrainConfig::telemetry), recorded with the run
+                                         // (taken only when recorded or shown)
 };
 
 // Throws ConfigError for a value out of range (and what validate(TrainConfig) refuses).

@@ -146,7 +146,6 @@ void TrainingJob::setUp(RunStore* store, std::optional<std::int64_t> forkedFrom,
     if (!split.validation.empty())
         validation_ = std::make_unique<Batcher>(data.train, split.validation, config.batch, false, Augment{}, config.seed);
     TrainConfig trainerConfig = config;
-    trainerConfig.telemetry = spec_.telemetry;
     // NEURITE_RECORD_STEPS=0: every GPU step call by call (a diagnosis: does a graph change anything?)
     if (const char* record = std::getenv("NEURITE_RECORD_STEPS"); record && std::string(record) == "0")
         trainerConfig.recordSteps = false;
@@ -227,6 +226,8 @@ JobOutcome TrainingJob::run(const JobCallbacks& callbacks, JobControl& control)
         store_->startRun(info_.runId);
     JobOutcome outcome;
     const int epochs = spec_.train.epochs;
+    // Telemetry where someone keeps or shows it: the run store, or the front end's callback.
+    trainer_->setTelemetry(spec_.telemetry && (store_ || callbacks.onTelemetry));
     phase(JobPhase::Training);
     try {
         outcome.result = trainer_->run(*train_, validation_.get(),

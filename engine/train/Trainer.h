@@ -131,6 +131,7 @@ public:
     bool replayedSteps() const { return stepRecording_ != nullptr; }
     const std::string& recordingProblem() const { return recordingProblem_; }
     const TrainConfig& config() const { return config_; }
+    void setTelemetry(bool on) { config_.telemetry = on; }   // before run()
     // Telemetry: every how many steps it is taken now (0: not yet), and what its probe holds.
     std::int64_t telemetryInterval() const { return telemetryInterval_; }
     std::int64_t telemetryBytes() const;

@@ -1,11 +1,16 @@
 #include "app/studio/evaluation/EvaluationDock.h"
 
 #include "app/studio/evaluation/ClassMetricsModel.h"
+#include "datasets/DatasetCatalogue.h"
 #include "engine/run/RunRecorder.h"
 #include "widgets/evaluation/ConfusionMatrixView.h"
 #include "widgets/evaluation/ImageGallery.h"
 
 #include <QCloseEvent>
+#include <QComboBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLocale>
@@ -169,7 +174,37 @@ EvaluationDock::EvaluationDock(QWidget* parent)
     pages_ = new QStackedWidget;
     pages_->insertWidget(MessagePage, messagePage);
     pages_->insertWidget(ResultsPage, resultsPage);
-    setWidget(pages_);
+
+    // Which data: the run's own test set by default, or any set of the catalogue, or a file.
+    data_ = new QComboBox;
+    data_->addItem(tr("its test set"), QString());
+    for (const neurite::CatalogueEntry& entry : neurite::knownDatasets())
+        if (entry.available)
+            data_->addItem(QString::fromStdString(entry.name), QString::fromStdString(entry.name));
+    data_->addItem(tr("a folder or file…"), QStringLiteral("?"));
+    data_->setToolTip(tr("The data set the run's model is evaluated on: its test part, or all of it when it has none"));
+    connect(data_, &QComboBox::activated, this, [this](int index) {
+        QString spec = data_->itemData(index).toString();
+        if (spec == QLatin1String("?")) {
+            spec = QFileDialog::getExistingDirectory(this, tr("A data set: a folder of class folders, or IDX/CIFAR files"));
+            if (spec.isEmpty())
+                return;
+            data_->insertItem(data_->count() - 1, QFileInfo(spec).fileName(), spec);
+            data_->setCurrentIndex(data_->count() - 2);
+        }
+        if (runId_ > 0)
+            showRun(runId_, workspace_, spec);
+    });
+    auto* dataRow = new QHBoxLayout;
+    dataRow->addWidget(new QLabel(tr("Evaluate on")));
+    dataRow->addWidget(data_);
+    dataRow->addStretch(1);
+    auto* content = new QWidget;
+    auto* contentLayout = new QVBoxLayout(content);
+    contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addLayout(dataRow);
+    contentLayout->addWidget(pages_, 1);
+    setWidget(content);
     showMessage(tr("Choose a trained run in the runs browser to see how it does on its test set."), false);
 
     connect(matrix_, &ConfusionMatrixView::cellClicked, this, &EvaluationDock::showCell);
@@ -187,8 +222,10 @@ EvaluationDock::EvaluationDock(QWidget* parent)
 
 EvaluationDock::~EvaluationDock() = default;
 
-void EvaluationDock::showRun(qint64 runId, const QString& workspace)
+void EvaluationDock::showRun(qint64 runId, const QString& workspace, const QString& dataSpec)
 {
+    if (const int at = data_->findData(dataSpec); at >= 0)
+        data_->setCurrentIndex(at);
     runId_ = runId;
     workspace_ = workspace;
     stopped_ = false;
@@ -200,7 +237,8 @@ void EvaluationDock::showRun(qint64 runId, const QString& workspace)
     mistakesGallery_->clear();
     setWindowTitle(tr("Evaluation · run %1").arg(runId));
     showMessage(tr("Evaluating run %1…").arg(runId), true);
-    runner_->start(runId, workspace);
+    dataSpec_ = dataSpec;
+    runner_->start(runId, workspace, dataSpec);
 }
 
 QString EvaluationDock::messageText() const
@@ -307,5 +345,5 @@ void EvaluationDock::showEvent(QShowEvent* event)
 {
     QDockWidget::showEvent(event);
     if (stopped_ && runId_ > 0)
-        showRun(runId_, workspace_);
+        showRun(runId_, workspace_, dataSpec_);
 }

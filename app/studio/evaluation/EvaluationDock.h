@@ -13,6 +13,7 @@
 #include <QDockWidget>
 
 class ClassMetricsModel;
+class QComboBox;
 class ConfusionMatrixView;
 class ImageGallery;
 class QLabel;
@@ -29,7 +30,9 @@ public:
     explicit EvaluationDock(QWidget* parent = nullptr);
     ~EvaluationDock() override;
 
-    void showRun(qint64 runId, const QString& workspace);
+    // dataSpec empty: the run's own test part; else any data set (a catalogue name or a path).
+    void showRun(qint64 runId, const QString& workspace, const QString& dataSpec = {});
+    QComboBox* dataChoice() const { return data_; }   // the run's test set, the catalogue's, a file…
     qint64 runId() const { return runId_; }
 
     // ---- State and parts, for the owner and tests
@@ -63,7 +66,8 @@ private:
     EvaluationRunner* runner_;
     EvaluationRunner::Result predictions_;
     qint64 runId_ = 0;
-    QString workspace_;
+    QString workspace_, dataSpec_;
+    QComboBox* data_;
     bool stopped_ = false;           // cancelled by closing: start again when shown
     QPoint shownCell_{-1, -1};
 

@@ -34,7 +34,7 @@ EvaluationRunner::~EvaluationRunner()
         thread->wait();
 }
 
-void EvaluationRunner::start(qint64 runId, const QString& workspace)
+void EvaluationRunner::start(qint64 runId, const QString& workspace, const QString& dataSpec)
 {
     if (job_)
         job_->cancel.cancel();
@@ -42,19 +42,20 @@ void EvaluationRunner::start(qint64 runId, const QString& workspace)
     const quint64 generation = ++generation_;
     busy_ = true;
     const std::shared_ptr<Job> job = job_;
-    const std::string path = workspace.toStdString();
-    QThread* thread = QThread::create([this, job, generation, runId, path] {
+    const std::string path = workspace.toStdString(), spec = dataSpec.toStdString();
+    QThread* thread = QThread::create([this, job, generation, runId, path, spec] {
         try {
             neurite::RunStore store(path, !neurite::RunStore::writable(path));
             const neurite::RunRecord run = store.run(runId);
             const qint64 samples = run.datasetSettings.value("test", qint64(0));
             const QString message =
-                samples > 0 ? tr("Evaluating run %1 on %2: %3 test samples…")
+                !spec.empty() ? tr("Evaluating run %1 on %2…").arg(runId).arg(dataName(spec))
+                : samples > 0 ? tr("Evaluating run %1 on %2: %3 test samples…")
                                   .arg(runId)
                                   .arg(dataName(run.dataset), QLocale().toString(samples))
                             : tr("Evaluating run %1 on %2…").arg(runId).arg(dataName(run.dataset));
             deliver(generation, false, [this, message] { emit progress(message); });
-            auto predictions = neurite::predictRun(store, runId, {}, &job->cancel);
+            auto predictions = neurite::predictRun(store, runId, spec, &job->cancel);
             if (!predictions) {
                 deliver(generation, true, [this] { emit cancelled(); });
                 return;

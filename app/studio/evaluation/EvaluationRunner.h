@@ -22,7 +22,8 @@ public:
     explicit EvaluationRunner(QObject* parent = nullptr);
     ~EvaluationRunner() override;
 
-    void start(qint64 runId, const QString& workspace);
+    // dataSpec empty: the run's own test part; else that data set (its test part, or all of it).
+    void start(qint64 runId, const QString& workspace, const QString& dataSpec = {});
     void cancel();                      // the one in flight ends with cancelled()
     bool busy() const { return busy_; }
 
