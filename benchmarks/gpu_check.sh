@@ -168,6 +168,13 @@ peer_case() {
         --lr 0.01 --device "$device" --deterministic --no-store --quiet
     done
   fi
+  if [ "$built" = 1 ]; then
+    # Telemetry computed by the CUDA kernels (issue 12): a recorded CNN run, then its layers' health;
+    # its samples/s beside the unrecorded cnn case above give telemetry's cost on the GPU.
+    step 60 "telemetry: the CNN recorded on cuda" "${neurite[@]}" train resources/models/cnn.json --data fashion-mnist \
+      --epochs 1 --batch 128 --device cuda --workspace "$tmp/telemetry.db" --name gpu-telemetry
+    step 20 "telemetry: the layers' health" "${neurite[@]}" runs show 1 --workspace "$tmp/telemetry.db"
+  fi
   # The CPU's accuracy on this machine, same settings (the report falls back on README's figures).
   neurite_case mlp resources/models/mlp.json 128 fp32 "$epochs_mlp" cpu 120
   neurite_case cnn resources/models/cnn.json 128 fp32 "$epochs_cnn" cpu 150

@@ -13,6 +13,7 @@
 #include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
 #include "widgets/nodegraph/NodeGraphScene.h"
+#include "tests/GlTestMain.h"
 
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -114,5 +115,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestStudioInsight)
+NEURITE_GL_TEST_MAIN(TestStudioInsight)
 #include "tst_studio_insight.moc"

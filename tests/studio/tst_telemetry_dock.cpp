@@ -11,6 +11,7 @@
 #include "app/studio/telemetry/TelemetryStyle.h"
 #include "app/studio/telemetry/TelemetryView.h"
 #include "engine/train/LayerHealth.h"
+#include "tests/GlTestMain.h"
 
 #include <QApplication>
 #include <QMouseEvent>
@@ -554,5 +555,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestTelemetryDock)
+NEURITE_GL_TEST_MAIN(TestTelemetryDock)
 #include "tst_telemetry_dock.moc"

@@ -4,6 +4,7 @@
 // keep to their own contexts, and it survives moving to another window and being destroyed.
 // Needs OpenGL: run under xvfb-run with QT_QPA_PLATFORM=xcb (tests/CMakeLists.txt does).
 #include "widgets/imgui/ImGuiHost.h"
+#include "tests/GlTestMain.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -249,5 +250,5 @@ private slots:
     }
 };
 
-QTEST_MAIN(TestImGuiHost)
+NEURITE_GL_TEST_MAIN(TestImGuiHost)
 #include "tst_imgui_host.moc"
