@@ -2,7 +2,7 @@
 // built and drawn on the GUI thread), the frames per second it reaches while live, and the memory
 // the telemetry of one run holds (the dock's history, the trainer's probe, the store's rows).
 // Run under Xvfb (the dock is an OpenGL widget; Mesa's llvmpipe draws on the CPU):
-//   xvfb-run -a -s "-screen 0 1600x1000x24" build/benchmarks/bench_layers_dock [--seconds N]
+//   xvfb-run -a -s "-screen 0 1600x1000x24" build/benchmarks/bench_layers_dock [--seconds N] [--threads N]
 #include "BenchTiming.h"
 
 #include "app/studio/MainWindow.h"
@@ -48,10 +48,16 @@ double percentile(std::vector<double> v, double p)
 int main(int argc, char** argv)
 {
     QApplication app(argc, argv);
-    int seconds = 30;
-    for (int i = 1; i + 1 < argc; ++i)
+    int seconds = 30, threads = 0;
+    for (int i = 1; i + 1 < argc; ++i) {
         if (!std::strcmp(argv[i], "--seconds"))
             seconds = std::atoi(argv[i + 1]);
+        if (!std::strcmp(argv[i], "--threads"))   // the trainer's; 0: every core
+            threads = std::atoi(argv[i + 1]);
+    }
+    // --floating: the dock in a window of its own (software OpenGL composes only that window).
+    const bool floating = std::find_if(argv, argv + argc, [](const char* a) { return !std::strcmp(a, "--floating"); }) !=
+                          argv + argc;
     QTemporaryDir dir;
     MainWindow w;
     w.setWorkspace(dir.filePath(QStringLiteral("bench.db")));
@@ -67,12 +73,17 @@ int main(int argc, char** argv)
     w.openTemplate(QStringLiteral(":/models/cnn.json"));
     neurite::JobSpec job = w.trainingPanel()->job();
     job.train.epochs = 1;
+    job.threads = threads;
     w.trainingPanel()->setJob(job);
     w.train();
     QTest::qWait(1500);   // the charts take the front when a run starts: the dock after them
     w.telemetry()->show();
     w.telemetry()->raise();
     w.resizeDocks({w.telemetry()}, {w.height() / 2}, Qt::Vertical);
+    if (floating) {
+        w.telemetry()->setFloating(true);
+        w.telemetry()->setGeometry(100, 100, 1400, 480);
+    }
 
     // Sample the view's last frame time every 50 ms; count the frames it drew meanwhile.
     std::vector<double> frames;
@@ -103,8 +114,9 @@ int main(int argc, char** argv)
         storedCount = store->telemetry(run).size();
     }
 
-    std::printf("Layer telemetry dock while the CNN trains (%d s under Xvfb, Mesa llvmpipe)\nCPU: %s\n\n", seconds,
-                cpuModel().c_str());
+    std::printf("Layer telemetry dock (%s) while the CNN trains on %s (%d s under Xvfb, Mesa llvmpipe)\nCPU: %s\n\n",
+                floating ? "floating, 1400×480" : "docked in a 1600×960 window",
+                threads ? (std::to_string(threads) + " thread(s)").c_str() : "every core", seconds, cpuModel().c_str());
     std::printf("frame time (build + draw, GUI thread): median %.2f ms, 95th percentile %.2f ms, worst %.2f ms "
                 "(%zu frames sampled)\n",
                 percentile(frames, 0.5), percentile(frames, 0.95), percentile(frames, 1.0), frames.size());

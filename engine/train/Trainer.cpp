@@ -272,9 +272,9 @@ EvalResult Trainer::evaluate(BatchSource& source)
 }
 
 void Trainer::updateWithTelemetry(const std::vector<Parameter*>& params, double lr, std::int64_t step, int epoch,
-                                  double stepSeconds, const TrainCallbacks& callbacks)
+                                  double stepSeconds, bool lastOfEpoch, const TrainCallbacks& callbacks)
 {
-    if (!config_.telemetry || step < nextTelemetry_) {
+    if (!config_.telemetry || (step < nextTelemetry_ && !lastOfEpoch)) {
         optimizer_->step(params, lr);
         return;
     }
@@ -381,8 +381,9 @@ TrainResult Trainer::run(BatchSource& train, BatchSource* validation, const Trai
             StepStats s;
             s.gradNorm = results.gradientNorm;
             s.lr = schedule.lr(result.steps);
-            updateWithTelemetry(params, s.lr, result.steps + 1, epoch,
-                                seen > 0 ? since(epochStart) / double(result.steps + 2 - epochFirstStep) : 0.0, callbacks);
+            const std::int64_t stepOfEpoch = result.steps + 2 - epochFirstStep;   // from 1
+            updateWithTelemetry(params, s.lr, result.steps + 1, epoch, since(epochStart) / double(stepOfEpoch),
+                                stepOfEpoch == stepsPerEpoch, callbacks);
             ++result.steps;
             if (result.steps == firstStep)
                 result.firstStepSeconds = since(start);

@@ -41,9 +41,10 @@ struct TrainConfig {
     bool recordSteps = true;
     // Per-layer telemetry (TelemetryProbe), every few steps: as often as keeps its cost (with the
     // callbacks) under telemetryShare of the training time, and at most telemetryRate times a
-    // second; the feature maps of a fixed sample at most every featureMapSeconds (0: never).
+    // second; the feature maps of a fixed sample at most every featureMapSeconds (0: never). The
+    // share is under a third of the 5% asked: a snapshot also slows the steps after it (caches).
     bool telemetry = false;
-    double telemetryShare = 0.03;
+    double telemetryShare = 0.015;
     double telemetryRate = 10;
     double featureMapSeconds = 1.0;
 };
@@ -159,9 +160,10 @@ private:
     // made one by one or replayed from a recording.
     void computeStep(std::int64_t n, const ResidentSamples* held, const std::vector<Parameter*>& params);
     void stepCalls(std::int64_t n, const ResidentSamples* held, const std::vector<Parameter*>& params);
-    // Telemetry around the optimiser's update of a step (a snapshot when due), and at divergence.
+    // Telemetry around the optimiser's update of a step (a snapshot when due, and at the last step
+    // of every epoch: the state an epoch ends with), and at divergence.
     void updateWithTelemetry(const std::vector<Parameter*>& params, double lr, std::int64_t step, int epoch,
-                             double stepSeconds, const TrainCallbacks& callbacks);
+                             double stepSeconds, bool lastOfEpoch, const TrainCallbacks& callbacks);
     void divergedTelemetry(std::int64_t step, int epoch, double lr, const std::string& node,
                            const TrainCallbacks& callbacks);
     void resetHits();
