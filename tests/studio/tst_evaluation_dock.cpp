@@ -10,6 +10,7 @@
 #include "engine/run/TrainingJob.h"
 #include "widgets/evaluation/ConfusionMatrixView.h"
 #include "widgets/evaluation/ImageGallery.h"
+#include "tests/run/TinyImages.h"
 
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -17,53 +18,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include <fstream>
-#include <random>
 
 using namespace neurite;
 
 namespace {
 
-// A small IDX image set (the format of Fashion-MNIST) in `dir`: 8×8 grey images of 10 classes,
-// class k a bright 2×2 block at its own place over noise, 15% of the labels wrong so that the
-// model makes mistakes.
-void writeTinyImages(const QString& dir, int trainCount, int testCount)
-{
-    std::mt19937 random(5);
-    const auto write = [&](const QString& images, const QString& labels, int count) {
-        std::ofstream xi(QDir(dir).filePath(images).toStdString(), std::ios::binary);
-        std::ofstream yi(QDir(dir).filePath(labels).toStdString(), std::ios::binary);
-        const auto be32 = [](std::ofstream& out, std::uint32_t v) {
-            const char b[4] = {char(v >> 24), char(v >> 16), char(v >> 8), char(v)};
-            out.write(b, 4);
-        };
-        be32(xi, 0x803), be32(xi, std::uint32_t(count)), be32(xi, 8), be32(xi, 8);
-        be32(yi, 0x801), be32(yi, std::uint32_t(count));
-        for (int i = 0; i < count; ++i) {
-            const int k = int(random() % 10);
-            char pixels[64];
-            for (int p = 0; p < 64; ++p)
-                pixels[p] = char(p / 8 / 2 == k / 4 && p % 8 / 2 == k % 4 ? 200 + random() % 56 : random() % 90);
-            xi.write(pixels, 64);
-            const char label = char(random() % 100 < 15 ? random() % 10 : std::uint32_t(k));
-            yi.write(&label, 1);
-        }
-    };
-    write("train-images-idx3-ubyte", "train-labels-idx1-ubyte", trainCount);
-    write("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", testCount);
-}
-
 std::int64_t trainTinyRun(RunStore& store, const std::string& dataDir)
 {
-    JobSpec job;
-    job.modelJson = R"({"version": 1, "name": "tiny", "input": [1, 8, 8], "layers": [{"type": "Flatten"},
-                        {"type": "Linear", "out_features": 10}, {"type": "CrossEntropyLoss"}]})";
-    job.data.spec = dataDir;
-    job.train.epochs = 2;
-    job.train.batch = 32;
-    job.train.lr = 0.01;
-    job.threads = 1;
-    TrainingJob training(job, &store);
+    TrainingJob training(tinyImageJob(dataDir), &store);
     JobControl control;
     training.run({}, control);
     return training.info().runId;
