@@ -360,6 +360,7 @@ private slots:
         JobSpec job = w.trainingPanel()->job();
         job.train.epochs = 1;
         job.data.trainSamples = 3000;
+        job.threads = 1;   // CTest runs two tests at once on two cores: no pool spinning on a busy core
         w.trainingPanel()->setJob(job);
         QSignalSpy finished(w.training(), &TrainingController::finished);
         QSignalSpy epochs(w.training(), &TrainingController::epochEnded);

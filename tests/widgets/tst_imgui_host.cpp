@@ -7,7 +7,6 @@
 #include "tests/GlTestMain.h"
 
 #include <QApplication>
-#include <QElapsedTimer>
 #include <QMouseEvent>
 #include <QPointer>
 #include <QTest>
@@ -181,17 +180,16 @@ private slots:
         QTRY_VERIFY(host->framesDrawn() > before);
     }
 
-    void animatesAtThirtyFramesASecond()
+    // Animating, the host's clock asks for a frame every 30 ms (33 a second) and frames keep
+    // coming; stopped, they stop. How many a second a machine reaches is a benchmark's figure
+    // (bench_layers_dock), not asserted here: a loaded machine draws fewer.
+    void animatesWhileAskedThenIdles()
     {
         auto host = shown();
+        QVERIFY(host->animationInterval() <= 1000 / 30);
         host->setAnimating(true);
-        QTest::qWait(100);
         const qint64 before = host->framesDrawn();
-        QElapsedTimer clock;
-        clock.start();
-        QTest::qWait(1000);
-        const double fps = double(host->framesDrawn() - before) / (double(clock.elapsed()) / 1000.0);
-        QVERIFY2(fps >= 30.0, qPrintable(QStringLiteral("%1 frames a second").arg(fps)));
+        QTRY_VERIFY_WITH_TIMEOUT(host->framesDrawn() >= before + 10, 10000);  // not one settle's few
         host->setAnimating(false);
         settle(*host);
         const qint64 stopped = host->framesDrawn();

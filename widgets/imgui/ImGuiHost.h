@@ -34,6 +34,7 @@ public:
     // Redraw policy
     void setAnimating(bool animating);              // true: redraw at ≥ 30 frames a second
     bool isAnimating() const { return animating_; }
+    int animationInterval() const { return timer_.interval(); }  // ms between animated frames
     void requestFrame();                            // idle: draw again (the data changed)
 
     // Measurements (for benchmarks and tests)
