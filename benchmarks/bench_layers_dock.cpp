@@ -3,6 +3,8 @@
 // the telemetry of one run holds (the dock's history, the trainer's probe, the store's rows).
 // Run under Xvfb (the dock is an OpenGL widget; Mesa's llvmpipe draws on the CPU):
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/benchmarks/bench_layers_dock [--seconds N] [--threads N]
+//     [--floating] [--no-training]
+// --no-training animates the dock as if live with no run: what composing the window costs alone.
 #include "BenchTiming.h"
 
 #include "app/studio/MainWindow.h"
@@ -19,6 +21,8 @@
 #include <QTest>
 #include <QUndoStack>
 
+#include <time.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -33,6 +37,13 @@ std::size_t snapshotBytes(const neurite::TelemetrySnapshot& s)
     for (const auto& l : s.layers)
         bytes += sizeof l + l.node.capacity() + l.type.capacity() + l.activationAfter.capacity();
     return bytes;
+}
+
+double cpuSeconds(clockid_t clock)
+{
+    timespec t{};
+    clock_gettime(clock, &t);
+    return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
 }
 
 double percentile(std::vector<double> v, double p)
@@ -56,8 +67,11 @@ int main(int argc, char** argv)
             threads = std::atoi(argv[i + 1]);
     }
     // --floating: the dock in a window of its own (software OpenGL composes only that window).
-    const bool floating = std::find_if(argv, argv + argc, [](const char* a) { return !std::strcmp(a, "--floating"); }) !=
-                          argv + argc;
+    const auto flag = [&](const char* name) {
+        return std::find_if(argv, argv + argc, [&](const char* a) { return !std::strcmp(a, name); }) != argv + argc;
+    };
+    const bool floating = flag("--floating");
+    const bool training = !flag("--no-training");
     QTemporaryDir dir;
     MainWindow w;
     w.setWorkspace(dir.filePath(QStringLiteral("bench.db")));
@@ -75,7 +89,10 @@ int main(int argc, char** argv)
     job.train.epochs = 1;
     job.threads = threads;
     w.trainingPanel()->setJob(job);
-    w.train();
+    if (training)
+        w.train();
+    else
+        view->setLive(true);   // animating, as while a run is live
     QTest::qWait(1500);   // the charts take the front when a run starts: the dock after them
     w.telemetry()->show();
     w.telemetry()->raise();
@@ -90,8 +107,9 @@ int main(int argc, char** argv)
     const qint64 framesBefore = view->framesDrawn();
     QElapsedTimer clock;
     clock.start();
+    const double guiCpuBefore = cpuSeconds(CLOCK_THREAD_CPUTIME_ID);   // this is the GUI thread
     qint64 lastCounted = view->framesDrawn();
-    while (clock.elapsed() < seconds * 1000 && w.training()->busy()) {
+    while (clock.elapsed() < seconds * 1000 && (!training || w.training()->busy())) {
         QTest::qWait(50);
         if (view->framesDrawn() != lastCounted) {
             frames.push_back(view->lastFrameMilliseconds());
@@ -100,6 +118,7 @@ int main(int argc, char** argv)
     }
     const double elapsed = double(clock.elapsed()) / 1000;
     const double fps = double(view->framesDrawn() - framesBefore) / elapsed;
+    const double guiBusy = (cpuSeconds(CLOCK_THREAD_CPUTIME_ID) - guiCpuBefore) / elapsed;
     const auto& history = view->history().snapshots();
     std::size_t historyBytes = 0;
     for (const auto& s : history)
@@ -114,13 +133,17 @@ int main(int argc, char** argv)
         storedCount = store->telemetry(run).size();
     }
 
-    std::printf("Layer telemetry dock (%s) while the CNN trains on %s (%d s under Xvfb, Mesa llvmpipe)\nCPU: %s\n\n",
+    const std::string trainer = threads ? std::to_string(threads) + " thread(s)" : "every core";
+    std::printf("Layer telemetry dock (%s) %s (%d s under Xvfb, Mesa llvmpipe)\nCPU: %s\n\n",
                 floating ? "floating, 1400×480" : "docked in a 1600×960 window",
-                threads ? (std::to_string(threads) + " thread(s)").c_str() : "every core", seconds, cpuModel().c_str());
+                training ? ("while the CNN trains on " + trainer).c_str() : "animating with no training", seconds,
+                cpuModel().c_str());
     std::printf("frame time (build + draw, GUI thread): median %.2f ms, 95th percentile %.2f ms, worst %.2f ms "
                 "(%zu frames sampled)\n",
                 percentile(frames, 0.5), percentile(frames, 0.95), percentile(frames, 1.0), frames.size());
-    std::printf("frames drawn while live: %.1f per second\n", fps);
+    std::printf("frames drawn while live: %.1f per second; the GUI thread busy %.0f%% of the time "
+                "(%.1f ms of its CPU a frame, composition included)\n",
+                fps, 100 * guiBusy, 1000 * guiBusy / std::max(fps, 1e-9));
     std::printf("telemetry held: the dock's history %zu snapshots, %.1f KiB; the store %zu snapshots, %.1f KiB\n",
                 history.size(), double(historyBytes) / 1024, storedCount, double(stored) / 1024);
     w.document()->undoStack()->setClean();

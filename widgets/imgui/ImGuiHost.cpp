@@ -9,8 +9,11 @@
 #include <QImage>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QOffscreenSurface>
 #include <QOpenGLContext>
+#include <QOpenGLFramebufferObject>
 #include <QOpenGLFunctions>
+#include <QPainter>
 #include <QStyleHints>
 #include <QWheelEvent>
 #include <algorithm>
@@ -145,8 +148,9 @@ const ImWchar* glyphRanges()
 // ------------------------------------------------------------------------------------------------
 // [SECTION] Life and GL resources
 // ------------------------------------------------------------------------------------------------
-ImGuiHost::ImGuiHost(QWidget* parent) : QOpenGLWidget(parent)
+ImGuiHost::ImGuiHost(QWidget* parent) : QWidget(parent)
 {
+    setAttribute(Qt::WA_OpaquePaintEvent);  // every pixel is the frame's
     setMouseTracking(true); // hover without a button held
     setFocusPolicy(Qt::StrongFocus);
     setAttribute(Qt::WA_InputMethodEnabled);
@@ -183,30 +187,53 @@ ImGuiHost::ImGuiHost(QWidget* parent) : QOpenGLWidget(parent)
 
 ImGuiHost::~ImGuiHost()
 {
-    // QOpenGLWidget's destructor destroys the GL context after this one has run: no call back.
-    disconnect(contextGone_);
-    if (glReady_) {
-        makeCurrent();
+    if (glReady_ && makeCurrent()) {
         releaseGL();
-        doneCurrent();
+        gl_->doneCurrent();
     }
     ImGui::DestroyContext(context_);
 }
 
-void ImGuiHost::initializeGL()
+bool ImGuiHost::openGlAvailable()
 {
-    // A widget moved to another window (a dock floated) gets a new GL context: the old one's
-    // resources go first, then this runs again.
-    disconnect(contextGone_);
-    contextGone_ = connect(context(), &QOpenGLContext::aboutToBeDestroyed, this, [this] {
-        makeCurrent();
-        releaseGL();
-        doneCurrent();
-    });
-    ContextScope scope(context_);
-    ImGui_ImplOpenGL3_Init(nullptr); // GLSL 1.30: any desktop GL ≥ 3.0 context
-    glReady_ = true;
-    fontScale_ = 0; // the font texture is made again in this context
+    const QString platform = QGuiApplication::platformName();
+    if (platform == QLatin1String("offscreen") || platform == QLatin1String("minimal"))
+        return false;
+    QOpenGLContext probe;
+    return probe.create() && probe.format().majorVersion() >= 3;
+}
+
+bool ImGuiHost::makeCurrent()
+{
+    if (glFailed_)
+        return false;
+    if (!gl_) {
+        // The context is the host's own, made on its first frame; it stays when the widget moves
+        // to another window (a dock floated), so nothing is made again then.
+        if (!openGlAvailable()) {
+            glFailed_ = true;
+            return false;
+        }
+        gl_ = std::make_unique<QOpenGLContext>();
+        surface_ = std::make_unique<QOffscreenSurface>();
+        if (!gl_->create() || gl_->format().majorVersion() < 3) {
+            glFailed_ = true;
+            return false;
+        }
+        surface_->setFormat(gl_->format());
+        surface_->create();
+    }
+    if (!gl_->makeCurrent(surface_.get())) {
+        glFailed_ = true;
+        return false;
+    }
+    if (!glReady_) {
+        ContextScope scope(context_);
+        ImGui_ImplOpenGL3_Init(nullptr); // GLSL 1.30: any desktop GL ≥ 3.0 context
+        glReady_ = true;
+        fontScale_ = 0; // the font texture is made in this context
+    }
+    return true;
 }
 
 void ImGuiHost::releaseGL()
@@ -218,6 +245,7 @@ void ImGuiHost::releaseGL()
     for (const Texture& t : std::as_const(textures_))
         gl->glDeleteTextures(1, &t.id);
     textures_.clear();
+    framebuffer_.reset();
     ImGui_ImplOpenGL3_Shutdown();
     glReady_ = false;
 }
@@ -292,28 +320,48 @@ void ImGuiHost::settle(int frames)
     update();
 }
 
-void ImGuiHost::resizeGL(int, int)
+void ImGuiHost::resizeEvent(QResizeEvent* event)
 {
+    QWidget::resizeEvent(event);
     settle(2);
 }
 
-void ImGuiHost::paintGL()
+void ImGuiHost::paintEvent(QPaintEvent*)
+{
+    QPainter painter(this);
+    if (!drawFrame()) {
+        painter.fillRect(rect(), palette().window());
+        painter.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignTop | Qt::AlignLeft | Qt::TextWordWrap,
+                         tr("This view draws with OpenGL 3, which this display does not offer."));
+        return;
+    }
+    painter.drawImage(0, 0, frame_);
+}
+
+QImage ImGuiHost::grabFramebuffer()
+{
+    return drawFrame() ? frame_ : QImage();
+}
+
+bool ImGuiHost::drawFrame()
 {
     QElapsedTimer cost;
     cost.start();
+    if (!makeCurrent())
+        return false;
     ContextScope scope(context_);
     ImGuiIO& io = ImGui::GetIO();
     if (paletteDirty_)
         applyPalette();
-    if (fontScale_ != devicePixelRatioF())
+    const qreal ratio = devicePixelRatioF();
+    if (fontScale_ != ratio)
         buildFonts();
 
     const qint64 now = clock_.nsecsElapsed();
     io.DeltaTime = std::max(1e-6f, float(now - lastFrameNs_) * 1e-9f);
     lastFrameNs_ = now;
     io.DisplaySize = ImVec2(float(width()), float(height()));
-    const float ratio = float(devicePixelRatioF());
-    io.DisplayFramebufferScale = ImVec2(ratio, ratio);
+    io.DisplayFramebufferScale = ImVec2(float(ratio), float(ratio));
 
     applyInput();
     ImGui_ImplOpenGL3_NewFrame();
@@ -330,12 +378,25 @@ void ImGuiHost::paintGL()
     ImGui::End();
     ImGui::Render();
 
-    QOpenGLFunctions* gl = context()->functions();
+    // Into the framebuffer (device pixels), then read back: rows come bottom-up, hence the mirror.
+    const QSize pixels = (QSizeF(size()) * ratio).toSize().expandedTo(QSize(1, 1));
+    if (!framebuffer_ || framebuffer_->size() != pixels)
+        framebuffer_ = std::make_unique<QOpenGLFramebufferObject>(pixels);
+    framebuffer_->bind();
+    QOpenGLFunctions* gl = gl_->functions();
     const ImVec4 bg = ImGui::GetStyle().Colors[ImGuiCol_WindowBg];
+    gl->glViewport(0, 0, pixels.width(), pixels.height());
     gl->glClearColor(bg.x, bg.y, bg.z, 1.0f);
     gl->glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    QImage image(pixels, QImage::Format_RGBX8888);   // opaque: the clear's alpha is 1, blending keeps it
+    gl->glPixelStorei(GL_PACK_ALIGNMENT, 4);
+    gl->glReadPixels(0, 0, pixels.width(), pixels.height(), GL_RGBA, GL_UNSIGNED_BYTE, image.bits());
+    framebuffer_->release();
     dropUnusedTextures();
+    gl_->doneCurrent();
+    frame_ = std::move(image).mirrored();
+    frame_.setDevicePixelRatio(ratio);
     updateCursor();
 
     if (!input_.isEmpty()) // more input for the next frames
@@ -347,6 +408,7 @@ void ImGuiHost::paintGL()
         // Queued: an update() from inside the paint could be merged into the one being served.
         QMetaObject::invokeMethod(this, qOverload<>(&QWidget::update), Qt::QueuedConnection);
     }
+    return true;
 }
 
 void ImGuiHost::updateCursor()
@@ -391,13 +453,13 @@ void ImGuiHost::updateCursor()
 
 void ImGuiHost::showEvent(QShowEvent* event)
 {
-    QOpenGLWidget::showEvent(event);
+    QWidget::showEvent(event);
     updateTimer();
 }
 
 void ImGuiHost::hideEvent(QHideEvent* event)
 {
-    QOpenGLWidget::hideEvent(event);
+    QWidget::hideEvent(event);
     updateTimer();
 }
 
@@ -534,7 +596,7 @@ void ImGuiHost::keyReleaseEvent(QKeyEvent* event)
 
 void ImGuiHost::focusInEvent(QFocusEvent* event)
 {
-    QOpenGLWidget::focusInEvent(event);
+    QWidget::focusInEvent(event);
     ContextScope scope(context_);
     ImGui::GetIO().AddFocusEvent(true);
     settle();
@@ -542,7 +604,7 @@ void ImGuiHost::focusInEvent(QFocusEvent* event)
 
 void ImGuiHost::focusOutEvent(QFocusEvent* event)
 {
-    QOpenGLWidget::focusOutEvent(event);
+    QWidget::focusOutEvent(event);
     ContextScope scope(context_);
     ImGuiIO& io = ImGui::GetIO();
     io.AddFocusEvent(false);
@@ -554,7 +616,7 @@ void ImGuiHost::focusOutEvent(QFocusEvent* event)
 
 void ImGuiHost::leaveEvent(QEvent* event)
 {
-    QOpenGLWidget::leaveEvent(event);
+    QWidget::leaveEvent(event);
     enqueue(InputEvent::mouse(InputEvent::Move, ImVec2(-FLT_MAX, -FLT_MAX))); // ImGui's "no mouse"
 }
 
@@ -563,7 +625,7 @@ bool ImGuiHost::focusNextPrevChild(bool next)
     ContextScope scope(context_);
     if (ImGui::GetIO().WantTextInput)
         return false; // Tab then reaches keyPressEvent
-    return QOpenGLWidget::focusNextPrevChild(next);
+    return QWidget::focusNextPrevChild(next);
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -571,7 +633,7 @@ bool ImGuiHost::focusNextPrevChild(bool next)
 // ------------------------------------------------------------------------------------------------
 void ImGuiHost::changeEvent(QEvent* event)
 {
-    QOpenGLWidget::changeEvent(event);
+    QWidget::changeEvent(event);
     if (event->type() == QEvent::PaletteChange) {
         paletteDirty_ = true;
         update();

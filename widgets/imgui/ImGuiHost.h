@@ -1,8 +1,14 @@
 #pragma once
-// ImGuiHost: a QOpenGLWidget that draws Dear ImGui (1.86). Subclasses override buildFrame() and
-// issue ImGui calls there; the host does the platform's part, which ImGui leaves to its user:
+// ImGuiHost: a widget that draws Dear ImGui (1.86). Subclasses override buildFrame() and issue
+// ImGui calls there; the host does the platform's part, which ImGui leaves to its user:
 //  - one ImGui context per host, made current around every use (several hosts may exist);
-//  - the OpenGL 3 renderer (ImGui's imgui_impl_opengl3, compiled from Debian's libimgui-dev);
+//  - drawing: ImGui's OpenGL 3 renderer (imgui_impl_opengl3, compiled from Debian's libimgui-dev)
+//    into a framebuffer object of the host's own OpenGL context, read back and painted as an image.
+//    Not a QOpenGLWidget: one of those switches its whole top-level window to OpenGL composition,
+//    so every chart or progress update re-composes the window; with a software OpenGL (Mesa's
+//    llvmpipe: remote desktops, virtual machines, Xvfb) that halved the training speed measured
+//    in the window and put the window's input latency at 40 ms (bench_training_ui). Here only the
+//    host's own pixels cost anything, and only when it draws;
 //  - input: Qt's mouse, wheel, keys, text and focus events into ImGuiIO; clipboard; cursor shapes;
 //  - a font from the system (DejaVu Sans, Noto Sans or Liberation Sans; ImGui's own otherwise),
 //    rasterised at the screen's device pixel ratio so text stays sharp on HiDPI screens;
@@ -13,19 +19,24 @@
 //    or key change, never a button in the frame the mouse moved (ImGui must see where the mouse is
 //    first). A click shorter than a frame is never lost; each input is followed by a few frames;
 //  - textures for ImGui::Image from QImages (texture()), freed when a frame stops using them.
-// Thread: GUI thread only, like any widget.
+// Where no OpenGL context can be made, the host paints a line saying so (openGlAvailable() tells
+// beforehand). Thread: GUI thread only, like any widget.
 #include <QElapsedTimer>
 #include <QHash>
+#include <QImage>
 #include <QList>
-#include <QOpenGLWidget>
 #include <QTimer>
+#include <QWidget>
 
 #include <cfloat>
 #include <imgui.h>
+#include <memory>
 
-class QImage;
+class QOffscreenSurface;
+class QOpenGLContext;
+class QOpenGLFramebufferObject;
 
-class ImGuiHost : public QOpenGLWidget {
+class ImGuiHost : public QWidget {
     Q_OBJECT
 public:
     explicit ImGuiHost(QWidget* parent = nullptr);
@@ -38,14 +49,19 @@ public:
     void requestFrame();                            // idle: draw again (the data changed)
 
     // Measurements (for benchmarks and tests)
-    double lastFrameMilliseconds() const { return lastFrameMs_; }  // paintGL: build + render
+    double lastFrameMilliseconds() const { return lastFrameMs_; }  // build, draw and read back
     qint64 framesDrawn() const { return frames_; }
+
+    // Draws a frame now and returns it (what the widget shows; for tests and screenshots).
+    QImage grabFramebuffer();
+    // Whether this display offers OpenGL ≥ 3 contexts (Qt's offscreen and minimal platforms do not).
+    static bool openGlAvailable();
 
     ImGuiContext* imguiContext() const { return context_; }
     ImFont* headingFont() const;                    // bold, a little larger; for buildFrame()
 
 protected:
-    // Called inside paintGL between ImGui::NewFrame() and ImGui::Render(), with this host's
+    // Called inside drawFrame() between ImGui::NewFrame() and ImGui::Render(), with this host's
     // context current, inside a borderless window that fills the widget (no scrollbar: scrolling
     // content goes into a child window or a table).
     virtual void buildFrame() = 0;
@@ -55,10 +71,9 @@ protected:
     enum class Filter { Nearest, Linear };          // Nearest: pixels stay crisp when enlarged
     ImTextureID texture(const QString& name, const QImage& image, Filter filter = Filter::Nearest);
 
-    // QOpenGLWidget
-    void initializeGL() override;
-    void resizeGL(int w, int h) override;
-    void paintGL() override;
+    // QWidget
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
 
     // Input into ImGui
     void mouseMoveEvent(QMouseEvent* event) override;
@@ -84,7 +99,9 @@ private:
         bool used = false;                          // asked for during this frame
     };
 
-    void releaseGL();                               // renderer and textures; context current
+    bool makeCurrent();                             // makes the GL context on first use; false: none
+    void releaseGL();                               // renderer, textures, framebuffer; context current
+    bool drawFrame();                               // ImGui's frame into frame_; false: no OpenGL
     void applyPalette();
     void buildFonts();                              // at the current device pixel ratio
     void settle(int frames = 3);                    // input came: draw a few frames
@@ -106,8 +123,12 @@ private:
     void dropUnusedTextures();
 
     ImGuiContext* context_ = nullptr;
-    QMetaObject::Connection contextGone_;           // the GL context's aboutToBeDestroyed
-    bool glReady_ = false;
+    std::unique_ptr<QOpenGLContext> gl_;
+    std::unique_ptr<QOffscreenSurface> surface_;
+    std::unique_ptr<QOpenGLFramebufferObject> framebuffer_;  // device pixels of the widget
+    QImage frame_;                                  // the last frame drawn, as painted
+    bool glFailed_ = false;                         // no context could be made: say so, once
+    bool glReady_ = false;                          // the renderer is initialised
     bool paletteDirty_ = true;
     qreal fontScale_ = 0;                           // device pixel ratio the fonts were built at
     bool animating_ = false;

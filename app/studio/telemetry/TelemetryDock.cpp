@@ -3,29 +3,12 @@
 #include "app/studio/telemetry/TelemetryView.h"
 #include "engine/train/LayerHealth.h"
 
-#include <QGuiApplication>
 #include <QLabel>
-#include <QOpenGLContext>
-
-namespace {
-
-// Whether this display can host an OpenGL widget. Qt's offscreen and minimal platforms cannot (a
-// window holding a QOpenGLWidget there crashes as it flushes), nor a display without OpenGL.
-bool openGlWidgetsWork()
-{
-    const QString platform = QGuiApplication::platformName();
-    if (platform == QLatin1String("offscreen") || platform == QLatin1String("minimal"))
-        return false;
-    QOpenGLContext probe;
-    return probe.create();
-}
-
-} // namespace
 
 TelemetryDock::TelemetryDock(QWidget* parent) : QDockWidget(tr("Layer telemetry"), parent)
 {
     setObjectName(QStringLiteral("TelemetryDock"));
-    if (openGlWidgetsWork()) {
+    if (ImGuiHost::openGlAvailable()) {
         view_ = new TelemetryView;
         setWidget(view_);
         connect(view_, &TelemetryView::nodeClicked, this, &TelemetryDock::nodeClicked);

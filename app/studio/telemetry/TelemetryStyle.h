@@ -24,7 +24,7 @@ ImU32 viridis(float t);                                    // t in [0, 1]
 // (a ReLU's zeros).
 QImage distributionImage(const Distribution& d);
 
-// printf into a std::string (not "format": QOpenGLWidget::format() would hide it in the view).
+// printf into a std::string (named fmt, short for the many numbers the view prints).
 std::string fmt(const char* pattern, ...) __attribute__((format(printf, 1, 2)));
 
 // A heading in `font` (the host's heading font; the current one when null).
