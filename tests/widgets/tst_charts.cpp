@@ -83,6 +83,7 @@ private slots:
     void appendedPointsAreDrawnReducedAtTheNextTick();
     void appendingRepaintsOnlyTheNewPoints();
     void yAxisEndsOnItsTicks();
+    void aRoundingSpreadIsOneValue();
     void smoothingKeepsTheRawCurve();
     void logScaleSkipsValuesItCannotShow();
     void emptyAndNanSeriesShowThePlaceholder();
@@ -204,6 +205,18 @@ void TestCharts::axisRangesAndTicks()
     QCOMPARE(shownTickInterval(fittedRange(0.05, 2.9, false, 4), 4), 1.0);
     const AxisRange logFit = fittedRange(0.03, 2.3, true, 4), logWant = paddedRange(0.02, 5, true);
     QVERIFY(std::abs(logFit.lo / logWant.lo - 1) < 1e-12 && std::abs(logFit.hi / logWant.hi - 1) < 1e-12);
+
+    // A smoothed constant (CI's sanitizer run: an accuracy of 91/128 and its average a rounding
+    // error below) is one value; ticks at its spread's step could not be counted.
+    const double below = std::nextafter(0.7109375, 0.0);
+    QVERIFY(isRoundingSpread(below, 0.7109375));
+    QVERIFY(!isRoundingSpread(0.71, 0.7109375));
+    QCOMPARE(fittedRange(below, 0.7109375, false, 4), paddedRange(below, below, false));
+    QVERIFY(ticksCountable(fittedRange(below, 0.7109375, false, 4), 0.02));
+    QVERIFY(!ticksCountable({0.7109375, 0.7109375 + 1e-15}, 1e-17));   // the step would not move a value
+    QVERIFY(!ticksCountable({0, 1e6}, 1));                              // a million ticks
+    QVERIFY(!ticksCountable({0, std::numeric_limits<double>::infinity()}, 1));
+    QVERIFY(ticksCountable({0, 10}, 1));
 }
 
 void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
@@ -345,6 +358,29 @@ void TestCharts::yAxisEndsOnItsTicks()
                  qPrintable(QStringLiteral("height %1: %2..%3 by %4").arg(height).arg(lo).arg(hi).arg(step)));
         QVERIFY(lo <= 0.3 && hi >= 2.3);
     }
+}
+
+// Values a rounding error apart (a smoothed constant) get an axis around their value, with ticks
+// Qt Charts can lay out (before: a step of 1e-17 that never moved a label, and memory filled).
+void TestCharts::aRoundingSpreadIsOneValue()
+{
+    MetricChart chart;
+    chart.resize(500, 300);
+    const double a = 0.7109375, b = std::nextafter(a, 0.0);
+    chart.setSeries("accuracy", "accuracy", Qt::blue, std::vector<QPointF>{{0, a}, {1, b}, {2, a}, {3, b}});
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.flush();
+    QTest::qWait(50);   // the axes lay their labels out
+    const QValueAxis* y = nullptr;
+    for (QAbstractAxis* axis : chart.chart()->axes(Qt::Vertical))
+        if (axis->isVisible())
+            y = qobject_cast<QValueAxis*>(axis);
+    QVERIFY(y);
+    const AxisRange shown = chart.yRange();
+    QVERIFY2(ticksCountable(shown, y->tickInterval()),
+             qPrintable(QStringLiteral("%1..%2 by %3").arg(shown.lo, 0, 'g', 17).arg(shown.hi, 0, 'g', 17).arg(y->tickInterval())));
+    QVERIFY(shown.lo < b && shown.hi > a && shown.hi - shown.lo > 0.1);
 }
 
 void TestCharts::smoothingKeepsTheRawCurve()

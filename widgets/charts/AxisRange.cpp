@@ -49,12 +49,26 @@ double oneTwoFive(double v, bool up)
 }
 } // namespace
 
+bool isRoundingSpread(double lo, double hi)
+{
+    return !(hi - lo > kSmallestRelativeSpan * std::max(std::abs(lo), std::abs(hi)));
+}
+
+bool ticksCountable(AxisRange range, double interval)
+{
+    const double span = range.hi - range.lo;
+    return std::isfinite(range.lo) && std::isfinite(range.hi) && span > 0 && interval > 0 &&
+           span / interval <= kMostTicks && !isRoundingSpread(range.lo, range.lo + interval);
+}
+
 AxisRange fittedRange(double lo, double hi, bool logarithmic, int maxTicks)
 {
     if (logarithmic)
         return paddedRange(oneTwoFive(lo, false), oneTwoFive(hi, true), true);
-    if (!(hi > lo) || !std::isfinite(hi - lo))
+    if (!std::isfinite(hi - lo))
         return paddedRange(lo, hi, false);
+    if (isRoundingSpread(lo, hi))   // a smoothed constant: one value, not a span to cut into ticks
+        return paddedRange(lo, lo, false);
     // Widening can call for a coarser tick, which widens again: settles within a few rounds.
     AxisRange r{lo, hi};
     double tick = niceTickInterval(hi - lo, maxTicks);

@@ -59,9 +59,15 @@ void showInLegend(QAbstractSeries* series, bool on)
 }
 
 // The axis lays its ticks out at each change: a wide range with the last, fine interval would
-// make millions of them. Growing the interval goes first, shrinking it last.
+// make millions of them. Growing the interval goes first, shrinking it last. A range whose ticks
+// cannot be counted (a zoom into rounding noise) is shown as the single value it is.
 void setRangeAndTicks(QValueAxis* axis, AxisRange range, double interval)
 {
+    if (!ticksCountable(range, interval)) {
+        const double at = std::isfinite(range.lo) ? range.lo : 0;
+        range = paddedRange(at, at, false);
+        interval = niceTickInterval(range.hi - range.lo, 4);
+    }
     if (interval >= axis->tickInterval())
         axis->setTickInterval(interval);
     axis->setRange(range.lo, range.hi);
