@@ -409,10 +409,19 @@ private slots:
                 QVERIFY(std::equal(t.data(), t.data() + t.numel(), tensor.data()));
             }
         }
+        {   // the imported model is a new document with the default settings: the first run's again
+            JobSpec again = w.trainingPanel()->job();
+            again.train.epochs = 1;
+            again.data.trainSamples = 3000;
+            again.threads = 1;
+            w.trainingPanel()->setJob(again);
+            QCOMPARE(w.trainingPanel()->job().initialWeights, w.trainingPanel()->initialWeights().toStdString());
+        }
         w.train();   // (F5 would go to the dialog, the active window until the platform activates ours)
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 120000);
         QCOMPARE(finished.last().at(0).value<TrainingFinished>().status, QStringLiteral("completed"));
         const double fineTunedLoss = epochs.last().at(0).value<EpochPoint>().trainLoss;
+        qInfo("first epoch's loss from scratch %.3f, fine-tuned from the imported weights %.3f", firstLoss, fineTunedLoss);
         QVERIFY2(fineTunedLoss < 0.8 * firstLoss, qPrintable(QStringLiteral("first epoch %1, fine-tuned %2")
                                                                  .arg(firstLoss)
                                                                  .arg(fineTunedLoss)));
