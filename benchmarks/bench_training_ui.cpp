@@ -11,6 +11,8 @@
 #include "app/studio/training/TrainingPanel.h"
 #include "engine/backends/Registry.h"
 #include "engine/core/CpuInfo.h"
+#include "engine/run/Workspace.h"
+#include "engine/store/RunStore.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -146,6 +148,46 @@ double trainInCli(const QString& model, const JobSpec& job, const QString& scrat
     return QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("samples_per_second")).toDouble();
 }
 
+// Every leaf of `j` as "path = value", for comparing two runs' settings.
+void flatten(const nlohmann::json& j, const std::string& path, std::map<std::string, std::string>& out)
+{
+    if (j.is_object()) {
+        for (const auto& [key, value] : j.items())
+            flatten(value, path.empty() ? key : path + "." + key, out);
+        return;
+    }
+    out[path] = j.dump();
+}
+
+// The two sides must train the same job: the settings of the last run each workspace recorded,
+// compared (the device's description and the run's own identity aside).
+void printSettingsThatDiffer(const QString& studioWorkspace, const QString& cliWorkspace)
+{
+    std::map<std::string, std::string> sides[2];
+    const QString workspaces[2] = {studioWorkspace, cliWorkspace};
+    for (int i = 0; i < 2; ++i) {
+        const auto store = neurite::openWorkspace(workspaces[i].toStdString());
+        const auto runs = store->listRuns();
+        const auto last = std::max_element(runs.begin(), runs.end(),
+                                           [](const auto& a, const auto& b) { return a.run.id < b.run.id; });
+        if (last == runs.end())
+            return;
+        const neurite::RunRecord& r = last->run;
+        flatten({{"dataset", r.dataset}, {"data", r.datasetSettings}, {"train", r.hyperparams},
+                 {"seed", r.seed}, {"modelHash", r.modelHash}},
+                "", sides[i]);
+    }
+    std::string differ;
+    for (const auto& [key, value] : sides[0])
+        if (!sides[1].count(key) || sides[1].at(key) != value)
+            differ += "\n    " + key + ": studio " + value + ", neurite train " +
+                      (sides[1].count(key) ? sides[1].at(key) : std::string("(none)"));
+    for (const auto& [key, value] : sides[1])
+        if (!sides[0].count(key))
+            differ += "\n    " + key + ": studio (none), neurite train " + value;
+    std::printf("settings of the last pair's runs: %s\n", differ.empty() ? "the same" : ("differ:" + differ).c_str());
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -233,6 +275,7 @@ int main(int argc, char** argv)
                 "3%%)\n",
                 qPrintable(modelName), pairs, median(studio), median(cli), median(ratios),
                 percentile(ratios, 0.0), percentile(ratios, 1.0));
+    printSettingsThatDiffer(w.training()->workspace(), home.path() + QStringLiteral("/cli.db"));
     w.document()->undoStack()->setClean();
     return 0;
 }
