@@ -194,10 +194,18 @@ ImGuiHost::~ImGuiHost()
     ImGui::DestroyContext(context_);
 }
 
-bool ImGuiHost::openGlAvailable()
+namespace {
+// Qt's offscreen and minimal platforms have no OpenGL contexts to offer.
+bool platformOffersOpenGl()
 {
     const QString platform = QGuiApplication::platformName();
-    if (platform == QLatin1String("offscreen") || platform == QLatin1String("minimal"))
+    return platform != QLatin1String("offscreen") && platform != QLatin1String("minimal");
+}
+} // namespace
+
+bool ImGuiHost::openGlAvailable()
+{
+    if (!platformOffersOpenGl())
         return false;
     QOpenGLContext probe;
     return probe.create() && probe.format().majorVersion() >= 3;
@@ -210,7 +218,7 @@ bool ImGuiHost::makeCurrent()
     if (!gl_) {
         // The context is the host's own, made on its first frame; it stays when the widget moves
         // to another window (a dock floated), so nothing is made again then.
-        if (!openGlAvailable()) {
+        if (!platformOffersOpenGl()) {
             glFailed_ = true;
             return false;
         }
