@@ -142,7 +142,7 @@ int main(int argc, char** argv)
                 "(%zu frames sampled)\n",
                 percentile(frames, 0.5), percentile(frames, 0.95), percentile(frames, 1.0), frames.size());
     std::printf("frames drawn while live: %.1f per second; the GUI thread busy %.0f%% of the time "
-                "(%.1f ms of its CPU a frame, painting included)\n",
+                "(%.1f ms of its CPU a frame, composition included)\n",
                 fps, 100 * guiBusy, 1000 * guiBusy / std::max(fps, 1e-9));
     std::printf("telemetry held: the dock's history %zu snapshots, %.1f KiB; the store %zu snapshots, %.1f KiB\n",
                 history.size(), double(historyBytes) / 1024, storedCount, double(stored) / 1024);

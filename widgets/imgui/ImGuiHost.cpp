@@ -194,18 +194,10 @@ ImGuiHost::~ImGuiHost()
     ImGui::DestroyContext(context_);
 }
 
-namespace {
-// Qt's offscreen and minimal platforms have no OpenGL contexts to offer.
-bool platformOffersOpenGl()
-{
-    const QString platform = QGuiApplication::platformName();
-    return platform != QLatin1String("offscreen") && platform != QLatin1String("minimal");
-}
-} // namespace
-
 bool ImGuiHost::openGlAvailable()
 {
-    if (!platformOffersOpenGl())
+    const QString platform = QGuiApplication::platformName();
+    if (platform == QLatin1String("offscreen") || platform == QLatin1String("minimal"))
         return false;
     QOpenGLContext probe;
     return probe.create() && probe.format().majorVersion() >= 3;
@@ -218,7 +210,7 @@ bool ImGuiHost::makeCurrent()
     if (!gl_) {
         // The context is the host's own, made on its first frame; it stays when the widget moves
         // to another window (a dock floated), so nothing is made again then.
-        if (!platformOffersOpenGl()) {
+        if (!openGlAvailable()) {
             glFailed_ = true;
             return false;
         }
