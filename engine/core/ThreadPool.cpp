@@ -6,12 +6,31 @@
 
 namespace neurite {
 
+namespace {
+constexpr std::int64_t kMostChunks = 0xffff;   // what the state word's 16-bit fields can count
+
+// Spins until ready() holds or about 50 µs pass; returns whether it holds.
+template <typename Ready>
+bool spinFor(Ready ready)
+{
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
+    for (int i = 0;; ++i) {
+        if (ready())
+            return true;
+        _mm_pause();
+        if ((i & 63) == 63 && std::chrono::steady_clock::now() > until)
+            return false;
+    }
+}
+} // namespace
+
 ThreadPool::ThreadPool(int threads)
 {
     if (threads <= 0)
         threads = int(std::max(1u, std::thread::hardware_concurrency()));
+    threads = int(std::min<std::int64_t>(threads, kMostChunks));
     for (int i = 1; i < threads; ++i)
-        workers_.emplace_back([this, i] { workerLoop(i); });
+        workers_.emplace_back([this] { workerLoop(); });
 }
 
 ThreadPool::~ThreadPool()
@@ -25,25 +44,24 @@ ThreadPool::~ThreadPool()
         t.join();
 }
 
-static void runChunk(const std::function<void(std::int64_t, std::int64_t)>& fn, std::int64_t n, int chunks, int index)
+bool ThreadPool::runNextChunk(std::uint32_t generation)
 {
-    const std::int64_t begin = n * index / chunks, end = n * (index + 1) / chunks;
-    if (begin < end)
-        fn(begin, end);
-}
-
-// Spins until ready() holds or about 50 µs pass; returns whether it holds.
-template <typename Ready>
-static bool spinFor(Ready ready)
-{
-    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
-    for (int i = 0;; ++i) {
-        if (ready())
-            return true;
-        _mm_pause();
-        if ((i & 63) == 63 && std::chrono::steady_clock::now() > until)
+    std::uint64_t s = state_.load(std::memory_order_acquire);
+    for (;;) {
+        if (generationOf(s) != generation || nextOf(s) >= chunksOf(s))
             return false;
+        if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire))
+            break;
     }
+    const std::int64_t chunks = chunksOf(s), index = nextOf(s);
+    const std::int64_t begin = jobSize_ * index / chunks, end = jobSize_ * (index + 1) / chunks;
+    if (begin < end)
+        (*job_)(begin, end);
+    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
+        std::lock_guard lock(mutex_);  // pairs with the caller's predicate check
+        done_.notify_one();
+    }
+    return true;
 }
 
 void ThreadPool::parallelFor(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn,
@@ -56,29 +74,32 @@ void ThreadPool::parallelFor(std::int64_t n, const std::function<void(std::int64
         fn(0, n);
         return;
     }
+    std::uint32_t generation;
     {
-        std::lock_guard lock(mutex_);
+        std::lock_guard lock(mutex_);  // a worker about to sleep checks the state under it
         job_ = &fn;
         jobSize_ = n;
-        jobChunks_ = chunks;
-        pending_.store(int(workers_.size()), std::memory_order_relaxed);
-        generation_.fetch_add(1, std::memory_order_release);
+        finished_.store(0, std::memory_order_relaxed);
+        generation = generationOf(state_.load(std::memory_order_relaxed)) + 1;
+        state_.store(pack(generation, std::uint32_t(chunks), 0), std::memory_order_release);
     }
     wake_.notify_all();
-    runChunk(fn, n, chunks, 0);
-    const auto finished = [this] { return pending_.load(std::memory_order_acquire) == 0; };
+    while (runNextChunk(generation)) {
+    }
+    const auto finished = [&] { return finished_.load(std::memory_order_acquire) == chunks; };
     if (!spinFor(finished)) {
         std::unique_lock lock(mutex_);
         done_.wait(lock, finished);
     }
 }
 
-void ThreadPool::workerLoop(int index)
+void ThreadPool::workerLoop()
 {
-    std::uint64_t seen = 0;
+    std::uint32_t seen = 0;
     for (;;) {
         const auto ready = [&] {
-            return stop_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen;
+            return stop_.load(std::memory_order_relaxed) ||
+                   generationOf(state_.load(std::memory_order_acquire)) != seen;
         };
         if (!spinFor(ready)) {
             std::unique_lock lock(mutex_);
@@ -86,12 +107,8 @@ void ThreadPool::workerLoop(int index)
         }
         if (stop_)
             return;
-        seen = generation_.load(std::memory_order_acquire);
-        if (index < jobChunks_)
-            runChunk(*job_, jobSize_, jobChunks_, index);
-        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-            std::lock_guard lock(mutex_);  // pairs with the waiter's predicate check
-            done_.notify_one();
+        seen = generationOf(state_.load(std::memory_order_acquire));
+        while (runNextChunk(seen)) {
         }
     }
 }
