@@ -45,8 +45,11 @@ QPainterPath EdgeItem::curve(QPointF from, QPointF to)
 
 void EdgeItem::updatePath()
 {
+    const QPainterPath moved = curve(from_->portPos(true, connection_.from.port), to_->portPos(false, connection_.to.port));
+    if (moved == path())
+        return;   // nothing to redraw (the scene asks after every change of the model)
     prepareGeometryChange();
-    setPath(curve(from_->portPos(true, connection_.from.port), to_->portPos(false, connection_.to.port)));
+    setPath(moved);
     labelRect_ = computeLabelRect();
 }
 

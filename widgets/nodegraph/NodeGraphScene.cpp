@@ -94,7 +94,8 @@ void NodeGraphScene::sync()
         addItem(edge);
         edges_.insert(key, edge);
     }
-    setSceneRect(nodesBoundingRect().adjusted(-2000, -2000, 2000, 2000));
+    if (const QRectF room = nodesBoundingRect().adjusted(-2000, -2000, 2000, 2000); room != sceneRect())
+        setSceneRect(room);
 }
 
 QRectF NodeGraphScene::nodesBoundingRect() const

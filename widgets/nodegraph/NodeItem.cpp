@@ -29,13 +29,25 @@ QString NodeItem::tipOf(const NodeGraphNode& node)
     return node.problem.isEmpty() ? node.badgeTip : node.problem + QStringLiteral("\n\n") + node.badgeTip;
 }
 
+// Whether two versions of a node look the same on the canvas: only the tooltip's words (a live
+// badge's numbers, several times a second while training) or the position (the scene moves the
+// item itself) differ. Then the item is not redrawn.
+static bool drawnTheSame(const NodeGraphNode& a, const NodeGraphNode& b)
+{
+    return a.id == b.id && a.title == b.title && a.accent == b.accent && a.details == b.details &&
+           a.footer == b.footer && a.inputs == b.inputs && a.outputs == b.outputs && a.problem == b.problem &&
+           a.warningOnly == b.warningOnly && a.badge == b.badge && a.badgeColour == b.badgeColour;
+}
+
 void NodeItem::setNode(const NodeGraphNode& node)
 {
-    if (size() != QSizeF())
+    const bool redraw = !drawnTheSame(node_, node);
+    if (redraw && size() != QSizeF())
         prepareGeometryChange();
     node_ = node;
     setToolTip(tipOf(node));
-    update();
+    if (redraw)
+        update();
 }
 
 QSizeF NodeItem::size() const
