@@ -4,6 +4,8 @@
 // maths, the code and the problems. Runs on the `offscreen` platform with scratch settings.
 #include "app/studio/Autosave.h"
 #include "app/studio/CodeDock.h"
+#include "app/studio/GraphAdapter.h"
+#include "app/studio/HealthBadges.h"
 #include "app/studio/InspectorDock.h"
 #include "app/studio/MainWindow.h"
 #include "app/studio/PaletteDock.h"
@@ -141,6 +143,7 @@ private slots:
     void aBadFileIsRefusedWithItsMessage();
     void anOldFileOpensArrangedAndByDragAndDrop();
     void anOpenedFileShowsTheWholeModel();
+    void aBadgesNewNumbersDoNotRedrawTheCanvas();
     void inspectorShowsMathsWithTheModelsShapes();
     void problemsShowOnTheNodeAndSelectIt();
     void codeFollowsTheGraphAndTheSelection();
@@ -421,6 +424,30 @@ void TestStudio::anOpenedFileShowsTheWholeModel()
     for (QGraphicsItem* item : w_->scene()->items())
         if (item->type() == NodeItem::Type)
             QVERIFY2(visible.contains(item->sceneBoundingRect()), qPrintable(static_cast<NodeItem*>(item)->toolTip()));
+}
+
+// While a model trains, its layers' badges get new numbers several times a second; the canvas
+// redraws a node only when what it shows changes (the badge's glyph or colour), not its tooltip.
+void TestStudio::aBadgesNewNumbersDoNotRedrawTheCanvas()
+{
+    QVERIFY(w_->openTemplate(QStringLiteral(":/models/mlp.json")));
+    QCoreApplication::processEvents();
+    int redraws = 0;
+    connect(w_->scene(), &QGraphicsScene::changed, this, [&redraws](const QList<QRectF>& regions) {
+        redraws += int(!regions.isEmpty());
+    });
+    const auto badge = [this](const QString& glyph, const QString& tip) {
+        w_->graphAdapter()->setBadges({{QStringLiteral("fc1"), NodeBadge{glyph, QColor(Qt::darkGreen), tip}}});
+        QCoreApplication::processEvents();
+    };
+    badge(QStringLiteral("✓"), QStringLiteral("Health: fine, step 10"));
+    QVERIFY2(redraws > 0, "the badge appearing redraws its node");
+    redraws = 0;
+    badge(QStringLiteral("✓"), QStringLiteral("Health: fine, step 20"));
+    QCOMPARE(redraws, 0);
+    QVERIFY(w_->scene()->nodeItem(QStringLiteral("fc1"))->toolTip().contains(QStringLiteral("step 20")));
+    badge(QStringLiteral("!"), QStringLiteral("Health: 90% dead, step 30"));
+    QVERIFY2(redraws > 0, "a new verdict redraws its node");
 }
 
 void TestStudio::inspectorShowsMathsWithTheModelsShapes()
