@@ -3,9 +3,17 @@
 //     event loop every 20 ms and its wait measured, as a key press or a click would wait; median,
 //     95th percentile and worst over the run, with the live charts and the Training dock updating;
 //   - training speed inside the studio against `neurite train` on the same model, data and
-//     settings, alternated, samples per second of the training loop from each.
+//     settings, alternated, samples per second of the training loop from each. Each side trains
+//     about --speed-seconds (whole epochs), and the order alternates within pairs (studio first,
+//     then the terminal first), so a machine whose speed drifts favours neither side.
+//     --control trains both sides of every pair with `neurite train`: the method's own spread,
+//     what a ratio of two identical jobs looks like on this machine.
 // Run under Xvfb (the window is drawn by X11's raster engine, as on a desktop without a GPU):
-//   xvfb-run -a -s "-screen 0 1600x1000x24" build/benchmarks/bench_training_ui [--model cnn] [--seconds 60] [--pairs 3] [--paints]
+//   xvfb-run -a -s "-screen 0 1600x1000x24" build/benchmarks/bench_training_ui [--model cnn] [--seconds 60]
+//       [--pairs 3] [--speed-seconds 10] [--threads N] [--control] [--paints]
+// --threads trains the speed pairs on N threads (default: all cores); with fewer threads than cores
+// the GUI thread and the X server have a core to themselves, and the ratio measures the job's own
+// path in the studio (worker thread, signals, recording) without their competition.
 #include "app/studio/MainWindow.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
@@ -26,6 +34,7 @@
 #include <QTimer>
 #include <QUndoStack>
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <ctime>
 #include <cstdio>
@@ -68,6 +77,35 @@ double percentile(std::vector<double> v, double p)
 }
 
 double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
+
+// The geometric mean of ratios and its 95% interval (Student's t on their logarithms).
+struct RatioSummary {
+    double mean = 0, low = 0, high = 0;
+};
+
+RatioSummary summariseRatios(const std::vector<double>& ratios)
+{
+    std::vector<double> logs;
+    for (double r : ratios)
+        if (r > 0)
+            logs.push_back(std::log(r));
+    const std::size_t n = logs.size();
+    if (n == 0)
+        return {};
+    double mean = 0;
+    for (double l : logs)
+        mean += l / double(n);
+    if (n == 1)
+        return {std::exp(mean), std::exp(mean), std::exp(mean)};
+    double variance = 0;
+    for (double l : logs)
+        variance += (l - mean) * (l - mean) / double(n - 1);
+    // t(0.975, n - 1) for 1..10 degrees of freedom, then about 2.0 and less.
+    static const double t[] = {12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23};
+    const double quantile = n - 1 <= 10 ? t[n - 2] : n - 1 <= 30 ? 2.09 : 2.0;
+    const double half = quantile * std::sqrt(variance / double(n));
+    return {std::exp(mean), std::exp(mean - half), std::exp(mean + half)};
+}
 
 double threadCpuSeconds()
 {
@@ -137,6 +175,7 @@ double trainInCli(const QString& model, const JobSpec& job, const QString& scrat
              QStringLiteral("--epochs"), QString::number(job.train.epochs), QStringLiteral("--batch"),
              QString::number(job.train.batch), QStringLiteral("--val-split"), QString::number(job.data.valSplit),
              QStringLiteral("--train-samples"), QString::number(job.data.trainSamples),
+             QStringLiteral("--threads"), QString::number(job.threads),  // 0: all cores, as in the studio
              QStringLiteral("--workspace"), scratch + QStringLiteral("/cli.db"),  // both record, as the studio does
              QStringLiteral("--quiet"), QStringLiteral("--json"), summary});
     p.waitForFinished(-1);
@@ -199,13 +238,19 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Neurite Studio"));
     QString modelName = QStringLiteral("cnn");
-    int seconds = 60, pairs = 3;
-    bool listPaints = false;
+    int seconds = 60, pairs = 3, speedSeconds = 10, speedThreads = 0;
+    bool listPaints = false, control = false;
     for (int i = 1; i < argc; ++i) {
         const QString flag = QString::fromLocal8Bit(argv[i]);
         const char* value = i + 1 < argc ? argv[i + 1] : "";
         if (flag == QLatin1String("--paints"))
             listPaints = true;
+        else if (flag == QLatin1String("--control"))
+            control = true;
+        else if (flag == QLatin1String("--threads"))
+            speedThreads = std::atoi(value), ++i;
+        else if (flag == QLatin1String("--speed-seconds"))
+            speedSeconds = std::atoi(value), ++i;
         else if (flag == QLatin1String("--model"))
             modelName = QString::fromLocal8Bit(value), ++i;
         else if (flag == QLatin1String("--seconds"))
@@ -247,35 +292,55 @@ int main(int argc, char** argv)
     std::printf("  the GUI thread was busy %.1f%% of the time (charts, progress, the probes)\n", 100 * guiShare);
 
     // 2. Speed: the same job in the window and in `neurite train`, alternated.
-
-    job.train.epochs = 1;
     job.data.valSplit = 0.1;
+    job.threads = speedThreads;
+    job.train.epochs = std::max(1, int(speedSeconds * rate / 54000.0 + 0.5));
+    std::printf("speed: %s trains %d epoch(s) of 54,000 images (about %d s) on %s on each side of %d pairs%s\n",
+                qPrintable(modelName), job.train.epochs, speedSeconds,
+                speedThreads > 0 ? qPrintable(QStringLiteral("%1 thread(s)").arg(speedThreads)) : "all cores", pairs,
+                control ? " (control: neurite train on both sides)" : "");
     std::vector<double> studio, cli;
-    PaintCounter paints;   // --paints: which widgets repaint during the first epoch, and how often
-    if (listPaints)
-        app.installEventFilter(&paints);
-    for (int i = 0; i < pairs; ++i) {
-        studio.push_back(trainInStudio(w, job, nullptr, clock));
+    PaintCounter paints;   // --paints: which widgets repaint during the first run, and how often
+    const auto trainStudioSide = [&](int pair) {
+        if (control)
+            return trainInCli(model, job, home.path());
+        if (pair == 0 && listPaints)
+            app.installEventFilter(&paints);
+        const double r = trainInStudio(w, job, nullptr, clock);
         std::printf("  (GUI thread busy %.1f%%)\n", 100 * guiShare);
-        if (i == 0 && listPaints) {
+        if (pair == 0 && listPaints) {
             app.removeEventFilter(&paints);
             for (const auto& [name, count] : paints.paints)
                 std::printf("    %6d paints  %s\n", count, qPrintable(name));
         }
-        cli.push_back(trainInCli(model, job, home.path()));
-        std::printf("  pair %d: studio %.0f samples/s, neurite train %.0f samples/s\n", i + 1, studio.back(), cli.back());
+        return r;
+    };
+    for (int i = 0; i < pairs; ++i) {
+        if (i % 2 == 0) {
+            studio.push_back(trainStudioSide(i));
+            cli.push_back(trainInCli(model, job, home.path()));
+        } else {
+            cli.push_back(trainInCli(model, job, home.path()));
+            studio.push_back(trainStudioSide(i));
+        }
+        std::printf("  pair %d (%s first): %s %.0f samples/s, neurite train %.0f samples/s, ratio %.3f\n", i + 1,
+                    i % 2 == 0 ? "studio" : "terminal", control ? "neurite train (control)" : "studio",
+                    studio.back(), cli.back(), cli.back() > 0 ? studio.back() / cli.back() : 0.0);
     }
-    // The pairs run back to back, so each pair's ratio cancels the machine's slow drifts (a shared
-    // machine's speed wanders by ±10% over minutes); their median is the figure, the spread beside it.
+    // Each pair's ratio cancels the machine's slow drifts (a shared machine's speed wanders by ±10%
+    // and more over minutes); their geometric mean, with its 95% interval, is the figure.
     std::vector<double> ratios;
     for (std::size_t i = 0; i < studio.size(); ++i)
         ratios.push_back(cli[i] > 0 ? studio[i] / cli[i] : 0);
-    std::printf("speed: %s, one epoch of 54,000 images, %d pairs: studio median %.0f samples/s, neurite train median "
-                "%.0f samples/s; studio / neurite train per pair: median %.3f (from %.3f to %.3f) (target: within "
+    const RatioSummary summary = summariseRatios(ratios);
+    std::printf("speed: %s, %d pairs: %s median %.0f samples/s, neurite train median %.0f samples/s; ratio per pair: "
+                "geometric mean %.3f (95%% interval %.3f to %.3f), median %.3f, from %.3f to %.3f (target: within "
                 "3%%)\n",
-                qPrintable(modelName), pairs, median(studio), median(cli), median(ratios),
-                percentile(ratios, 0.0), percentile(ratios, 1.0));
-    printSettingsThatDiffer(w.training()->workspace(), home.path() + QStringLiteral("/cli.db"));
+                qPrintable(modelName), pairs, control ? "neurite train (control)" : "studio", median(studio),
+                median(cli), summary.mean, summary.low, summary.high, median(ratios), percentile(ratios, 0.0),
+                percentile(ratios, 1.0));
+    if (!control)
+        printSettingsThatDiffer(w.training()->workspace(), home.path() + QStringLiteral("/cli.db"));
     w.document()->undoStack()->setClean();
     return 0;
 }
