@@ -4,8 +4,8 @@
 //     95th percentile and worst over the run, with the live charts and the Training dock updating;
 //   - training speed inside the studio against `neurite train` on the same model, data and
 //     settings, alternated, samples per second of the training loop from each. Each side trains
-//     about --speed-seconds (whole epochs), and the order alternates within pairs (studio first,
-//     then the terminal first), so a machine whose speed drifts favours neither side.
+//     about --speed-seconds (whole epochs) into a workspace of its own, and which goes first is
+//     drawn for each pair, so a machine whose speed drifts favours neither side.
 //     --control trains both sides of every pair with `neurite train`: the method's own spread,
 //     what a ratio of two identical jobs looks like on this machine.
 // Run under Xvfb (the window is drawn by X11's raster engine, as on a desktop without a GPU):
@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <random>
 #include <ctime>
 #include <cstdio>
 #include <vector>
@@ -166,7 +167,10 @@ public:
     }
 };
 
-double trainInCli(const QString& model, const JobSpec& job, const QString& scratch)
+// `workspace`: a file name in `scratch`; each side of a pair records into its own, as the studio
+// and a terminal do (one shared file would give the sides different SQLite checkpoint cadences).
+double trainInCli(const QString& model, const JobSpec& job, const QString& scratch,
+                  const QString& workspace = QStringLiteral("cli.db"))
 {
     const QString summary = scratch + QStringLiteral("/summary.json");
     QProcess p;
@@ -176,7 +180,7 @@ double trainInCli(const QString& model, const JobSpec& job, const QString& scrat
              QString::number(job.train.batch), QStringLiteral("--val-split"), QString::number(job.data.valSplit),
              QStringLiteral("--train-samples"), QString::number(job.data.trainSamples),
              QStringLiteral("--threads"), QString::number(job.threads),  // 0: all cores, as in the studio
-             QStringLiteral("--workspace"), scratch + QStringLiteral("/cli.db"),  // both record, as the studio does
+             QStringLiteral("--workspace"), scratch + QLatin1Char('/') + workspace,  // both record, as the studio does
              QStringLiteral("--quiet"), QStringLiteral("--json"), summary});
     p.waitForFinished(-1);
     QFile f(summary);
@@ -303,7 +307,7 @@ int main(int argc, char** argv)
     PaintCounter paints;   // --paints: which widgets repaint during the first run, and how often
     const auto trainStudioSide = [&](int pair) {
         if (control)
-            return trainInCli(model, job, home.path());
+            return trainInCli(model, job, home.path(), QStringLiteral("control.db"));
         if (pair == 0 && listPaints)
             app.installEventFilter(&paints);
         const double r = trainInStudio(w, job, nullptr, clock);
@@ -315,8 +319,12 @@ int main(int argc, char** argv)
         }
         return r;
     };
+    // Which side goes first is drawn for each pair (a fixed seed): a machine whose speed drifts, or
+    // changes in a rhythm of its own, favours neither side.
+    std::mt19937 draw(1);
     for (int i = 0; i < pairs; ++i) {
-        if (i % 2 == 0) {
+        const bool studioFirst = draw() % 2 == 0;
+        if (studioFirst) {
             studio.push_back(trainStudioSide(i));
             cli.push_back(trainInCli(model, job, home.path()));
         } else {
@@ -324,7 +332,7 @@ int main(int argc, char** argv)
             studio.push_back(trainStudioSide(i));
         }
         std::printf("  pair %d (%s first): %s %.0f samples/s, neurite train %.0f samples/s, ratio %.3f\n", i + 1,
-                    i % 2 == 0 ? "studio" : "terminal", control ? "neurite train (control)" : "studio",
+                    studioFirst ? (control ? "control" : "studio") : "terminal", control ? "neurite train (control)" : "studio",
                     studio.back(), cli.back(), cli.back() > 0 ? studio.back() / cli.back() : 0.0);
     }
     // Each pair's ratio cancels the machine's slow drifts (a shared machine's speed wanders by ±10%
