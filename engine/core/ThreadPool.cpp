@@ -1,13 +1,14 @@
 #include "engine/core/ThreadPool.h"
 
 #include <algorithm>
+#include <bit>
 #include <chrono>
 #include <immintrin.h>
 
 namespace neurite {
 
 namespace {
-constexpr std::int64_t kMostChunks = 0xffff;   // what the state word's 16-bit fields can count
+constexpr std::uint64_t kAllTaken = ~std::uint64_t(0);
 
 // Spins until ready() holds or about 50 µs pass; returns whether it holds.
 template <typename Ready>
@@ -28,9 +29,9 @@ ThreadPool::ThreadPool(int threads)
 {
     if (threads <= 0)
         threads = int(std::max(1u, std::thread::hardware_concurrency()));
-    threads = int(std::min<std::int64_t>(threads, kMostChunks));
+    threads = std::min(threads, kMostThreads);
     for (int i = 1; i < threads; ++i)
-        workers_.emplace_back([this] { workerLoop(); });
+        workers_.emplace_back([this, i] { workerLoop(i); });
 }
 
 ThreadPool::~ThreadPool()
@@ -44,24 +45,24 @@ ThreadPool::~ThreadPool()
         t.join();
 }
 
-bool ThreadPool::runNextChunk(std::uint32_t generation)
+void ThreadPool::runChunks(int own)
 {
-    std::uint64_t s = state_.load(std::memory_order_acquire);
-    for (;;) {
-        if (generationOf(s) != generation || nextOf(s) >= chunksOf(s))
-            return false;
-        if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire))
-            break;
+    std::uint64_t taken = taken_.load(std::memory_order_acquire);
+    while (taken != kAllTaken) {
+        const int chunk = own >= 0 && !(taken >> own & 1) ? own : std::countr_one(taken);   // the lowest free
+        if (!taken_.compare_exchange_weak(taken, taken | std::uint64_t(1) << chunk, std::memory_order_acq_rel,
+                                          std::memory_order_acquire))
+            continue;   // `taken` now holds what another thread took meanwhile
+        own = -1;
+        const std::int64_t begin = jobSize_ * chunk / jobChunks_, end = jobSize_ * (chunk + 1) / jobChunks_;
+        if (begin < end)
+            (*job_)(begin, end);
+        if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == jobChunks_) {
+            std::lock_guard lock(mutex_);  // pairs with the caller's predicate check
+            done_.notify_one();
+        }
+        taken = taken_.load(std::memory_order_acquire);
     }
-    const std::int64_t chunks = chunksOf(s), index = nextOf(s);
-    const std::int64_t begin = jobSize_ * index / chunks, end = jobSize_ * (index + 1) / chunks;
-    if (begin < end)
-        (*job_)(begin, end);
-    if (finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == chunks) {
-        std::lock_guard lock(mutex_);  // pairs with the caller's predicate check
-        done_.notify_one();
-    }
-    return true;
 }
 
 void ThreadPool::parallelFor(std::int64_t n, const std::function<void(std::int64_t, std::int64_t)>& fn,
@@ -74,18 +75,17 @@ void ThreadPool::parallelFor(std::int64_t n, const std::function<void(std::int64
         fn(0, n);
         return;
     }
-    std::uint32_t generation;
     {
-        std::lock_guard lock(mutex_);  // a worker about to sleep checks the state under it
+        std::lock_guard lock(mutex_);  // a worker about to sleep checks the generation under it
         job_ = &fn;
         jobSize_ = n;
+        jobChunks_ = chunks;
         finished_.store(0, std::memory_order_relaxed);
-        generation = generationOf(state_.load(std::memory_order_relaxed)) + 1;
-        state_.store(pack(generation, std::uint32_t(chunks), 0), std::memory_order_release);
+        taken_.store(chunks == 64 ? 0 : kAllTaken << chunks, std::memory_order_release);
+        generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    while (runNextChunk(generation)) {
-    }
+    runChunks(0);
     const auto finished = [&] { return finished_.load(std::memory_order_acquire) == chunks; };
     if (!spinFor(finished)) {
         std::unique_lock lock(mutex_);
@@ -93,13 +93,12 @@ void ThreadPool::parallelFor(std::int64_t n, const std::function<void(std::int64
     }
 }
 
-void ThreadPool::workerLoop()
+void ThreadPool::workerLoop(int index)
 {
-    std::uint32_t seen = 0;
+    std::uint64_t seen = 0;
     for (;;) {
         const auto ready = [&] {
-            return stop_.load(std::memory_order_relaxed) ||
-                   generationOf(state_.load(std::memory_order_acquire)) != seen;
+            return stop_.load(std::memory_order_relaxed) || generation_.load(std::memory_order_acquire) != seen;
         };
         if (!spinFor(ready)) {
             std::unique_lock lock(mutex_);
@@ -107,9 +106,8 @@ void ThreadPool::workerLoop()
         }
         if (stop_)
             return;
-        seen = generationOf(state_.load(std::memory_order_acquire));
-        while (runNextChunk(seen)) {
-        }
+        seen = generation_.load(std::memory_order_acquire);
+        runChunks(index);
     }
 }
 
