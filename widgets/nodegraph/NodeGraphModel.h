@@ -38,6 +38,7 @@ struct NodeGraphNode {
     QString badge;
     QColor badgeColour;
     QString badgeTip;
+    bool operator==(const NodeGraphNode&) const = default;
 };
 
 class NodeGraphModel : public QObject {

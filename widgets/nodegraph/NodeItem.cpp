@@ -32,11 +32,11 @@ QString NodeItem::tipOf(const NodeGraphNode& node)
 // Whether two versions of a node look the same on the canvas: only the tooltip's words (a live
 // badge's numbers, several times a second while training) or the position (the scene moves the
 // item itself) differ. Then the item is not redrawn.
-static bool drawnTheSame(const NodeGraphNode& a, const NodeGraphNode& b)
+static bool drawnTheSame(const NodeGraphNode& a, NodeGraphNode b)
 {
-    return a.id == b.id && a.title == b.title && a.accent == b.accent && a.details == b.details &&
-           a.footer == b.footer && a.inputs == b.inputs && a.outputs == b.outputs && a.problem == b.problem &&
-           a.warningOnly == b.warningOnly && a.badge == b.badge && a.badgeColour == b.badgeColour;
+    b.badgeTip = a.badgeTip;
+    b.pos = a.pos;
+    return a == b;
 }
 
 void NodeItem::setNode(const NodeGraphNode& node)
