@@ -3,7 +3,7 @@
 //     event loop every 20 ms and its wait measured, as a key press or a click would wait; median,
 //     95th percentile and worst over the run, with the live charts and the Training dock updating;
 //   - training speed inside the studio against `neurite train` on the same model, data and
-//     settings, alternated, samples per second of the training loop from each. Each side trains
+//     settings, in pairs, samples per second of the training loop from each. Each side trains
 //     about --speed-seconds (whole epochs) into a workspace of its own, and which goes first is
 //     drawn for each pair, so a machine whose speed drifts favours neither side.
 //     --control trains both sides of every pair with `neurite train`: the method's own spread,
@@ -101,9 +101,11 @@ RatioSummary summariseRatios(const std::vector<double>& ratios)
     double variance = 0;
     for (double l : logs)
         variance += (l - mean) * (l - mean) / double(n - 1);
-    // t(0.975, n - 1) for 1..10 degrees of freedom, then about 2.0 and less.
-    static const double t[] = {12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23};
-    const double quantile = n - 1 <= 10 ? t[n - 2] : n - 1 <= 30 ? 2.09 : 2.0;
+    // t(0.975, d) for d = 1..30 degrees of freedom; 2.0 beyond (1.96 at infinity, 2.02 at 40).
+    static const double t[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+                               2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+                               2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
+    const double quantile = n - 1 <= 30 ? t[n - 2] : 2.0;
     const double half = quantile * std::sqrt(variance / double(n));
     return {std::exp(mean), std::exp(mean - half), std::exp(mean + half)};
 }
@@ -295,7 +297,7 @@ int main(int argc, char** argv)
                 percentile(probe.waitsMs, 1.0));
     std::printf("  the GUI thread was busy %.1f%% of the time (charts, progress, the probes)\n", 100 * guiShare);
 
-    // 2. Speed: the same job in the window and in `neurite train`, alternated.
+    // 2. Speed: the same job in the window and in `neurite train`, in pairs.
     job.data.valSplit = 0.1;
     job.threads = speedThreads;
     job.train.epochs = std::max(1, int(speedSeconds * rate / 54000.0 + 0.5));
