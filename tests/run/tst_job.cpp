@@ -280,8 +280,10 @@ private slots:
                 QTRY_VERIFY_WITH_TIMEOUT(steps.load() > held, 5000);
                 std::this_thread::sleep_for(std::chrono::milliseconds(random() % 100));
             }
-            const std::int64_t atCancel = steps;
+            // Read after the cancel: read before it, a test thread preempted between the two lines
+            // let the worker run more steps that were never cancelled.
             control.cancel();
+            const std::int64_t atCancel = steps;
             worker.join();
             QCOMPARE(outcome.status, std::string("stopped"));
             QVERIFY(outcome.result.steps <= atCancel + 1);  // within one step
