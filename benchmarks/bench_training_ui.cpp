@@ -28,9 +28,11 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMetaEnum>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 #include <QUndoStack>
 #include <algorithm>
@@ -38,6 +40,10 @@
 #include <map>
 #include <random>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unistd.h>
 #include <cstdio>
 #include <vector>
 
@@ -119,6 +125,45 @@ double threadCpuSeconds()
 
 double guiShare = 0;  // the GUI thread's CPU time over the last trainInStudio's wall time
 
+// CPU seconds of every thread of this process by name, and of the X server (Xvfb or Xorg), read
+// from /proc: what the window's side of a pair spends besides the training threads.
+std::map<std::string, double> cpuSecondsByThreadName()
+{
+    std::map<std::string, double> byName;
+    const double tick = double(sysconf(_SC_CLK_TCK));
+    const auto add = [&](const std::filesystem::path& stat, const std::string& prefix) {
+        std::ifstream in(stat);
+        std::string line;
+        if (!std::getline(in, line))
+            return;
+        const auto open = line.find('('), close = line.rfind(')');
+        if (open == std::string::npos || close == std::string::npos)
+            return;
+        std::istringstream rest(line.substr(close + 2));
+        std::string field;
+        double utime = 0, stime = 0;
+        for (int i = 3; i <= 15 && rest >> field; ++i)   // fields 14 and 15: utime, stime (man 5 proc)
+            if (i == 14)
+                utime = std::stod(field);
+            else if (i == 15)
+                stime = std::stod(field);
+        byName[prefix + line.substr(open + 1, close - open - 1)] += (utime + stime) / tick;
+    };
+    std::error_code ec;
+    for (const auto& t : std::filesystem::directory_iterator("/proc/self/task", ec))
+        add(t.path() / "stat", "");
+    for (const auto& p : std::filesystem::directory_iterator("/proc", ec)) {
+        std::ifstream comm(p.path() / "comm");
+        std::string name;
+        if (std::getline(comm, name) && (name == "Xvfb" || name == "Xorg"))
+            add(p.path() / "stat", "X server ");
+    }
+    return byName;
+}
+
+// Each thread's (and the X server's) CPU time over the last trainInStudio's wall time, by name.
+std::map<std::string, double> cpuShares;
+
 // Trains `job` in the window; returns the training loop's samples per second (all epochs).
 double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, const QElapsedTimer& clock)
 {
@@ -138,6 +183,7 @@ double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, con
         poster.start(20);
     }
     const double cpuBefore = threadCpuSeconds();
+    const auto threadsBefore = cpuSecondsByThreadName();
     QElapsedTimer wall;
     wall.start();
     // An event loop that sleeps until something happens, as the studio's own does (QTest::qWaitFor
@@ -150,23 +196,67 @@ double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, con
     w.train();
     untilIdle.exec();
     poster.stop();
-    guiShare = (threadCpuSeconds() - cpuBefore) / (double(wall.nsecsElapsed()) / 1e9);
+    const double wallSeconds = double(wall.nsecsElapsed()) / 1e9;
+    guiShare = (threadCpuSeconds() - cpuBefore) / wallSeconds;
+    cpuShares = cpuSecondsByThreadName();
+    for (auto& [name, cpu] : cpuShares)
+        cpu = (cpu - (threadsBefore.count(name) ? threadsBefore.at(name) : 0.0)) / wallSeconds;
     QObject::disconnect(c);
     return seconds > 0 ? samples / seconds : 0;
 }
 
-// Counts paint events per widget class: which widgets repaint while training, and how often.
-class PaintCounter : public QObject {
+// With --paints: every event the GUI thread handles, counted and timed by its type and receiver
+// (top-level dispatches, which include what they cause), and every paint by widget: where the
+// window's share of the machine goes while it trains.
+class TimedApplication : public QApplication {
 public:
-    std::map<QString, int> paints;
-    bool eventFilter(QObject* o, QEvent* e) override
+    using QApplication::QApplication;
+    bool timing = false;
+    struct Cost {
+        int count = 0;
+        double ms = 0;
+    };
+    std::map<QString, Cost> costs;
+
+    bool notify(QObject* receiver, QEvent* event) override
     {
-        if (e->type() == QEvent::Paint)
-            ++paints[QString::fromLatin1(o->metaObject()->className()) + QLatin1Char(' ') + o->objectName() +
-                     (o->parent() ? QStringLiteral(" in ") + QString::fromLatin1(o->parent()->metaObject()->className())
-                                  : QString())];
-        return false;
+        if (!timing || QThread::currentThread() != thread())
+            return QApplication::notify(receiver, event);
+        const bool paint = event->type() == QEvent::Paint;
+        const bool topLevel = depth_ == 0;
+        QString key;
+        if (topLevel || paint) {
+            key = QStringLiteral("%1 %2 %3")
+                      .arg(paint ? QStringLiteral("paint") : QStringLiteral("event"))
+                      .arg(QString::fromLatin1(QMetaEnum::fromType<QEvent::Type>().valueToKey(event->type())))
+                      .arg(QString::fromLatin1(receiver->metaObject()->className()));
+            if (paint && receiver->parent())
+                key += QStringLiteral(" in ") + QString::fromLatin1(receiver->parent()->metaObject()->className());
+        }
+        QElapsedTimer t;
+        t.start();
+        ++depth_;
+        const bool handled = QApplication::notify(receiver, event);
+        --depth_;
+        if (!key.isEmpty()) {
+            Cost& c = costs[key];
+            ++c.count;
+            c.ms += double(t.nsecsElapsed()) / 1e6;
+        }
+        return handled;
     }
+
+    void print(double seconds) const
+    {
+        std::vector<std::pair<QString, Cost>> sorted(costs.begin(), costs.end());
+        std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
+        for (const auto& [key, c] : sorted)
+            if (c.ms >= 1)
+                std::printf("    %8.1f ms (%5.2f%% of a core) %6d x  %s\n", c.ms, c.ms / 10 / seconds, c.count, qPrintable(key));
+    }
+
+private:
+    int depth_ = 0;
 };
 
 // `workspace`: a file name in `scratch`; each side of a pair records into its own, as the studio
@@ -241,7 +331,7 @@ int main(int argc, char** argv)
     QTemporaryDir home;  // scratch settings and workspace
     qputenv("XDG_CONFIG_HOME", home.filePath(QStringLiteral("config")).toUtf8());
     qputenv("XDG_DATA_HOME", home.filePath(QStringLiteral("data")).toUtf8());
-    QApplication app(argc, argv);
+    TimedApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Neurite Studio"));
     QString modelName = QStringLiteral("cnn");
     int seconds = 60, pairs = 3, speedSeconds = 10, speedThreads = 0;
@@ -306,19 +396,21 @@ int main(int argc, char** argv)
                 speedThreads > 0 ? qPrintable(QStringLiteral("%1 thread(s)").arg(speedThreads)) : "all cores", pairs,
                 control ? " (control: neurite train on both sides)" : "");
     std::vector<double> studio, cli;
-    PaintCounter paints;   // --paints: which widgets repaint during the first run, and how often
     const auto trainStudioSide = [&](int pair) {
         if (control)
             return trainInCli(model, job, home.path(), QStringLiteral("control.db"));
-        if (pair == 0 && listPaints)
-            app.installEventFilter(&paints);
+        app.timing = pair == 0 && listPaints;
+        QElapsedTimer wall;
+        wall.start();
         const double r = trainInStudio(w, job, nullptr, clock);
-        std::printf("  (GUI thread busy %.1f%%)\n", 100 * guiShare);
-        if (pair == 0 && listPaints) {
-            app.removeEventFilter(&paints);
-            for (const auto& [name, count] : paints.paints)
-                std::printf("    %6d paints  %s\n", count, qPrintable(name));
-        }
+        app.timing = false;
+        std::printf("  (GUI thread busy %.1f%%; CPU by thread, in cores:", 100 * guiShare);
+        for (const auto& [name, share] : cpuShares)
+            if (share >= 0.001)
+                std::printf(" %s %.3f,", name.c_str(), share);
+        std::printf(")\n");
+        if (pair == 0 && listPaints)
+            app.print(double(wall.elapsed()) / 1e3);
         return r;
     };
     // Which side goes first is drawn for each pair (a fixed seed): a machine whose speed drifts, or

@@ -4,6 +4,7 @@
 #include <bit>
 #include <chrono>
 #include <immintrin.h>
+#include <pthread.h>
 
 namespace neurite {
 
@@ -95,6 +96,7 @@ void ThreadPool::parallelFor(std::int64_t n, const std::function<void(std::int64
 
 void ThreadPool::workerLoop(int index)
 {
+    pthread_setname_np(pthread_self(), "engine-pool");   // apart from the caller's in top, perf and gdb
     std::uint64_t seen = 0;
     for (;;) {
         const auto ready = [&] {

@@ -8,6 +8,8 @@
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/runs/RunsTableModel.h"
 #include "app/studio/training/TrainingController.h"
+#include "app/studio/training/DataPreview.h"
+#include "app/studio/training/ProgressLine.h"
 #include "app/studio/training/TrainingPanel.h"
 #include "engine/export/Bundle.h"
 #include "engine/graph/ModelJson.h"
@@ -138,6 +140,66 @@ private slots:
 
     // 100 starts and stops at random moments: no crash, no leak (the sanitizer pass runs this too),
     // every job ends with exactly one finished().
+    // The live progress changes several times a second while the window shares the cores with the
+    // training: each change repaints the line and relays out nothing (a label's text change relaid
+    // out the whole dock, a progress bar repainted outside the window's frame).
+    void progressRelaysOutNothing()
+    {
+        TrainingPanel panel({});
+        panel.resize(420, 700);
+        panel.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&panel));
+        TrainingStarted info;
+        info.runId = 7;
+        info.device = QStringLiteral("CPU");
+        info.trainSamples = 6400;
+        info.stepsPerEpoch = 50;
+        info.epochs = 2;
+        panel.onStarted(info);
+        struct Layouts : QObject {
+            QWidget* within = nullptr;
+            int requests = 0;
+            bool eventFilter(QObject* o, QEvent* e) override
+            {
+                if (e->type() == QEvent::LayoutRequest && o->isWidgetType() &&
+                    (o == within || within->isAncestorOf(static_cast<QWidget*>(o))))
+                    ++requests;
+                return false;
+            }
+        } layouts;
+        layouts.within = &panel;
+        qApp->installEventFilter(&layouts);
+        QTRY_VERIFY_WITH_TIMEOUT(!panel.dataPreview()->isLoading(), 20000);   // read on its own thread
+        // Until the start's own layout, and the data preview's, have settled.
+        for (int quiet = 0, i = 0; quiet < 3 && i < 50; ++i) {
+            layouts.requests = 0;
+            QTest::qWait(100);
+            quiet = layouts.requests == 0 ? quiet + 1 : 0;
+        }
+        layouts.requests = 0;
+        for (int i = 1; i <= 3; ++i) {
+            StepPoint p;
+            p.step = 10 * i;
+            p.epoch = 1;
+            p.loss = 1.0 / i;
+            p.samplesPerSecond = 1000.0 * i;
+            panel.onSteps({p});
+            QTest::qWait(260);   // the line changes at most four times a second
+        }
+        qApp->removeEventFilter(&layouts);
+        ProgressLine* line = panel.progressLine();
+        QVERIFY2(line->text().startsWith(QStringLiteral("epoch 1/2 · step 30/50 · 3,000 samples/s")),
+                 qPrintable(line->text()));
+        QCOMPARE(line->fraction(), 30.0 / 100.0);
+        QCOMPARE(layouts.requests, 0);
+        TrainingFinished done;
+        done.runId = 7;
+        done.status = QStringLiteral("completed");
+        panel.onFinished(done);
+        QCOMPARE(line->fraction(), 1.0);
+        QVERIFY(panel.statusLabel()->text().startsWith(QStringLiteral("Run 7 completed")));
+    }
+
     void hundredStartStopCycles()
     {
         TrainingController c;

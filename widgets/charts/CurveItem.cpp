@@ -11,7 +11,8 @@ namespace {
 // keeps an extreme value (a zoom into 1e-12 of a range holding 1e300) finite.
 constexpr double kFar = 1e9;
 // Pixels left of the first changed point that a partial repaint includes: its pixel column's
-// first point, which the new segments start from (reduceToPixelColumns), and antialiasing.
+// first point, which the new segments start from (reduceToPixelColumns), and antialiasing; and
+// right of the last point: antialiasing and a lone point's dot.
 constexpr double kChangedMargin = 4;
 
 QPen cosmeticPen(const QColor& color, double width)
@@ -53,8 +54,16 @@ void CurveItem::setCurves(QList<DrawnCurve> curves, std::optional<double> change
     curves_ = std::move(curves);
     if (!changedFromX || !(x_.hi > x_.lo))
         return update();
+    // From the first changed point to the last point of all: a live chart repaints the columns its
+    // new points took, not the empty plot to their right.
+    std::optional<double> lastX;
+    for (const DrawnCurve& c : curves_)
+        for (const QList<QPointF>* points : {&c.line, &c.faint, &c.upper, &c.lower})
+            if (!points->isEmpty())
+                lastX = std::max(lastX.value_or(points->back().x()), points->back().x());
     const double left = std::clamp(mapX(*changedFromX) - kChangedMargin, plot_.left(), plot_.right());
-    update(QRectF(left, plot_.top(), plot_.right() - left, plot_.height()));
+    const double right = lastX ? std::clamp(mapX(*lastX) + kChangedMargin, left, plot_.right()) : plot_.right();
+    update(QRectF(left, plot_.top(), right - left, plot_.height()));
 }
 
 double CurveItem::mapX(double x) const

@@ -7,7 +7,8 @@
 //  - first every band's area (a filled polygon: upper bound, then lower bound backwards) and
 //    every faint raw curve (25 % alpha), then every full-colour line over them;
 //  - clipped to the plot area, antialiased; a lone point is drawn as a dot;
-//  - when only points were appended, only the plot right of the last point drawn is repainted,
+//  - when only points were appended, only the plot between the last point drawn and the last
+//    point now is repainted,
 //    and a paint strokes only the segments inside the exposed part: a live chart then costs its
 //    new columns per redraw, not the whole plot (and its flush to the screen).
 //  - Lines are cosmetic pens 1 pixel wide: Qt's raster engine strokes those antialiased on a fast
@@ -41,7 +42,7 @@ public:
     void setPlotArea(const QRectF& plot);            // in the parent's coordinates
     void setRanges(AxisRange x, AxisRange y, bool logY);   // logY: y > 0 only, mapped by its logarithm
     // In drawing order. `changedFromX` (data x): nothing left of it changed (points were appended),
-    // so only the plot right of it is repainted; none: all of it.
+    // so only the plot from it to the last point is repainted; none: all of it.
     void setCurves(QList<DrawnCurve> curves, std::optional<double> changedFromX = std::nullopt);
 
     QRectF boundingRect() const override { return plot_; }

@@ -777,9 +777,11 @@ void MetricChart::applyPalette()
     for (QAbstractAxis* axis : std::initializer_list<QAbstractAxis*>{xAxis_, linearY_, logY_}) {
         axis->setLabelsBrush(text);
         axis->setTitleBrush(text);
-        axis->setLinePen(QPen(withAlpha(text, 120)));
-        axis->setGridLinePen(QPen(withAlpha(text, 40)));
-        axis->setMinorGridLinePen(QPen(withAlpha(text, 18)));
+        // Cosmetic pens (width 0: one pixel at any scale): Qt's line items then find their bounds
+        // without stroking a path, which every live repaint asked of every grid line.
+        axis->setLinePen(QPen(withAlpha(text, 120), 0));
+        axis->setGridLinePen(QPen(withAlpha(text, 40), 0));
+        axis->setMinorGridLinePen(QPen(withAlpha(text, 18), 0));
     }
     placeholder_->setBrush(withAlpha(text, 150));
 }

@@ -14,7 +14,9 @@ constexpr int kMinHeight = 10;       // pixels: a flatter rectangle zooms x only
 MetricChartView::MetricChartView(QChart* chart, QWidget* parent)
     : QChartView(chart, parent), band_(new QRubberBand(QRubberBand::Rectangle, viewport()))
 {
-    setRenderHint(QPainter::Antialiasing);
+    // No antialiasing for the chart as a whole: its grid, axes and ticks are level lines, and antialiased
+    // they took the raster engine's slow path on every live repaint. The curve item smooths its own.
+    setRenderHint(QPainter::Antialiasing, false);
     setRubberBand(QChartView::NoRubberBand);   // ours: the built-in one zooms the axes behind our back
     setMouseTracking(true);
 }

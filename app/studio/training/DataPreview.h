@@ -20,6 +20,7 @@ public:
     void showSpec(const QString& spec);
     QString spec() const { return spec_; }
     QString summary() const { return summary_; }
+    bool isLoading() const { return loading_; }   // a set is being read
 
     QSize sizeHint() const override { return {300, 210}; }
     bool hasHeightForWidth() const override { return true; }

@@ -1,6 +1,7 @@
 #include "app/studio/training/TrainingPanel.h"
 
 #include "app/studio/training/DataPreview.h"
+#include "app/studio/training/ProgressLine.h"
 #include "app/studio/training/SchedulePlot.h"
 #include "datasets/DatasetCatalogue.h"
 #include "engine/backends/CudaDevices.h"
@@ -17,7 +18,6 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
-#include <QProgressBar>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
@@ -71,11 +71,8 @@ TrainingPanel::TrainingPanel(const QList<QAction*>& actions, QWidget* parent) : 
     }
     buttons->addStretch();
     v->addLayout(buttons);
-    progress_ = new QProgressBar;
-    progress_->setRange(0, 1000);
-    progress_->setValue(0);
-    progress_->setTextVisible(false);
-    progress_->setMaximumHeight(8);
+    progress_ = new ProgressLine;
+    progress_->setObjectName(QStringLiteral("trainingProgress"));
     v->addWidget(progress_);
     status_ = new QLabel(tr("Ready. Press Train (F5) to train the model on the canvas."));
     status_->setObjectName(QStringLiteral("trainingStatus"));
@@ -422,7 +419,8 @@ void TrainingPanel::onStarted(const TrainingStarted& info)
     current_ = info;
     stepsDone_ = info.resumedStep;
     sinceShown_.invalidate();
-    progress_->setValue(0);
+    progress_->setFraction(0);
+    progress_->setText({});
     QString text = info.runId ? tr("Run %1 started on %2").arg(info.runId).arg(info.device)
                               : tr("Training on %1").arg(info.device);
     if (!info.deviceNote.isEmpty())
@@ -435,34 +433,34 @@ void TrainingPanel::onSteps(const QVector<StepPoint>& points)
 {
     if (points.isEmpty() || current_.stepsPerEpoch <= 0)
         return;
-    // Text is laid out anew on every change: four times a second is as often as anyone reads it.
+    // Four times a second is as often as anyone reads it.
     if (sinceShown_.isValid() && sinceShown_.elapsed() < 250)
         return;
     sinceShown_.start();
     const StepPoint& last = points.back();
     stepsDone_ = last.step;
     const qint64 total = current_.stepsPerEpoch * current_.epochs;
-    progress_->setValue(int(1000 * double(last.step) / double(std::max<qint64>(1, total))));
+    progress_->setFraction(double(last.step) / double(std::max<qint64>(1, total)));
     const qint64 stepInEpoch = last.step - qint64(last.epoch - 1) * current_.stepsPerEpoch;
     const double perStep = last.samplesPerSecond > 0 ? double(current_.trainSamples) / double(current_.stepsPerEpoch) /
                                                            last.samplesPerSecond
                                                      : 0;
     const double left = perStep * double(total - last.step);
-    status_->setText(tr("Run %1 · epoch %2/%3 · step %4/%5 · %6 samples/s · %7 left · loss %8")
-                         .arg(current_.runId)
-                         .arg(last.epoch)
-                         .arg(current_.epochs)
-                         .arg(stepInEpoch)
-                         .arg(current_.stepsPerEpoch)
-                         .arg(QLocale().toString(qint64(last.samplesPerSecond)))
-                         .arg(duration(left))
-                         .arg(last.loss, 0, 'f', 4));
+    progress_->setText(tr("epoch %1/%2 · step %3/%4 · %5 samples/s · %6 left · loss %7")
+                           .arg(last.epoch)
+                           .arg(current_.epochs)
+                           .arg(stepInEpoch)
+                           .arg(current_.stepsPerEpoch)
+                           .arg(QLocale().toString(qint64(last.samplesPerSecond)))
+                           .arg(duration(left))
+                           .arg(last.loss, 0, 'f', 4));
 }
 
 void TrainingPanel::onFinished(const TrainingFinished& r)
 {
+    progress_->setText({});   // its time left and speed are over; the status says how it ended
     if (r.status == QLatin1String("completed")) {
-        progress_->setValue(1000);
+        progress_->setFraction(1);
         QString text = tr("Run %1 completed: %2 steps in %3").arg(r.runId).arg(r.steps).arg(duration(r.seconds));
         if (r.hasTest)
             text += tr(" · test accuracy %1 · test loss %2").arg(r.testAccuracy, 0, 'f', 4).arg(r.testLoss, 0, 'f', 4);

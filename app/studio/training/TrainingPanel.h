@@ -15,9 +15,9 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
-class QProgressBar;
 class QSpinBox;
 class DataPreview;
+class ProgressLine;
 class SchedulePlot;
 
 class TrainingPanel : public QDockWidget {
@@ -37,7 +37,8 @@ public:
     QSpinBox* epochsBox() const { return epochs_; }
     QLabel* dataProblemLabel() const { return dataProblem_; }
     DataPreview* dataPreview() const { return preview_; }
-    QLabel* statusLabel() const { return status_; }
+    QLabel* statusLabel() const { return status_; }       // started, finished, stopped, failed
+    ProgressLine* progressLine() const { return progress_; }
 
     // Fills the device list (CPU with its kernel, each usable GPU with its memory; a GPU, when
     // there is one, chosen). Probing CUDA takes a moment: the window calls it after showing.
@@ -85,12 +86,12 @@ private:
     QWidget* startFromRow_ = nullptr;
     QSpinBox* patience_;
     QComboBox* device_;
-    QProgressBar* progress_;
+    ProgressLine* progress_;                        // the live line: bar, epoch, step, speed, time left
     QLabel* status_;
     QLabel* queue_;
     neurite::JobSpec base_;                         // settings the panel does not show, kept as they were
     TrainingStarted current_;
-    QElapsedTimer sinceShown_;                      // the progress text's last change
+    QElapsedTimer sinceShown_;                      // the progress line's last change
     qint64 stepsDone_ = 0;
     bool setting_ = false;                          // setJob() in progress: no jobEdited()
 };
