@@ -82,6 +82,7 @@ private slots:
     // ---- MetricChart
     void appendedPointsAreDrawnReducedAtTheNextTick();
     void appendingRepaintsOnlyTheNewPoints();
+    void liveDataIsDrawnInTheWakeUpThatBroughtIt();
     void yAxisEndsOnItsTicks();
     void aRoundingSpreadIsOneValue();
     void smoothingKeepsTheRawCurve();
@@ -255,6 +256,37 @@ void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
     QCOMPARE(chart.keys(), QStringList{"new"});
     QVERIFY(!chart.line("loss"));
     QVERIFY(chart.drawnPoints("loss").isEmpty());
+}
+
+// A batch of live points (a worker's queued signal) is drawn as soon as it is all in, with no timer
+// of the chart's own, when the last rebuild is old enough; points that come sooner wait for the
+// next batch or, when none comes, for the timer.
+void TestCharts::liveDataIsDrawnInTheWakeUpThatBroughtIt()
+{
+    MetricChart chart;
+    chart.resize(600, 300);
+    chart.setMinimumRedrawInterval(500);
+    chart.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&chart));
+    chart.setSeries("loss", "loss", Qt::red, {});
+    chart.flush();
+    QTest::qWait(600);
+    // Posted events only: a timer cannot fire in sendPostedEvents().
+    const auto handlePostedEvents = [] {
+        for (int i = 0; i < 3; ++i)
+            QCoreApplication::sendPostedEvents();
+    };
+    QMetaObject::invokeMethod(&chart, [&] {
+        chart.appendPoint("loss", QPointF(1, 1));
+        chart.appendPoint("loss", QPointF(2, 3));
+    }, Qt::QueuedConnection);
+    handlePostedEvents();
+    QCOMPARE(chart.drawnPoints("loss").size(), 2);
+
+    chart.appendPoint("loss", QPointF(3, 2));   // within the interval
+    handlePostedEvents();
+    QCOMPARE(chart.drawnPoints("loss").size(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(chart.drawnPoints("loss").size(), 3, 2000);
 }
 
 // A live chart (x planned ahead, y inside its ticks) repaints only from the last point drawn to the

@@ -162,7 +162,6 @@ MetricChart::MetricChart(QWidget* parent)
     setMinimumSize(160, 100);  // small enough to share a dock strip with others
 
     tick_.setSingleShot(true);
-    tick_.setInterval(minTickMs_);
     connect(&tick_, &QTimer::timeout, this, [this] {
         if (isVisible())
             rebuild();
@@ -254,7 +253,7 @@ void MetricChart::appendPoints(const QString& key, std::span<const QPointF> poin
         c = find(key);
     }
     c->data.append(points);
-    scheduleRebuild();
+    scheduleAppendedRebuild();
 }
 
 void MetricChart::setBand(const QString& key, const QString& name, const QColor& color, std::span<const double> xs,
@@ -422,7 +421,7 @@ void MetricChart::switchYAxis()
 void MetricChart::setMinimumRedrawInterval(int ms)
 {
     minTickMs_ = std::max(1, ms);
-    tick_.setInterval(std::max(tick_.interval(), minTickMs_));
+    redrawMs_ = std::max(redrawMs_, minTickMs_);
 }
 
 void MetricChart::setPlannedXRange(std::optional<AxisRange> range)
@@ -440,7 +439,35 @@ void MetricChart::scheduleRebuild()
         return;
     }
     if (!tick_.isActive())
-        tick_.start();
+        tick_.start(redrawMs_);
+}
+
+// Live data comes in a wake-up of the GUI thread of its own (a queued signal from a worker): when
+// the last rebuild is old enough, the new points are drawn in that same wake-up, once every append
+// of this batch is in (a call queued behind them). Otherwise the timer waits half an interval past
+// due, so that the next data usually comes first and draws them: a chart beside a training run
+// then never wakes the GUI thread, and with it a core, for a timer of its own.
+void MetricChart::scheduleAppendedRebuild()
+{
+    if (!isVisible()) {
+        changedWhileHidden_ = true;
+        return;
+    }
+    if (rebuildQueued_)
+        return;
+    if (sinceRebuild_.isValid() && sinceRebuild_.elapsed() < redrawMs_) {
+        if (!tick_.isActive())
+            tick_.start(int(redrawMs_ - sinceRebuild_.elapsed()) + redrawMs_ / 2);
+        return;
+    }
+    rebuildQueued_ = true;
+    QMetaObject::invokeMethod(this, [this] {
+        rebuildQueued_ = false;
+        if (isVisible())
+            rebuild();
+        else
+            changedWhileHidden_ = true;
+    }, Qt::QueuedConnection);
 }
 
 void MetricChart::showEvent(QShowEvent* event)
@@ -517,7 +544,8 @@ void MetricChart::rebuild()
         showCurves(changedFrom);
     // Reducing costs a few milliseconds per million points in the visible range: with many huge
     // series, tick less often so that rebuilds take at most a fifth of the GUI thread.
-    tick_.setInterval(std::clamp(int(cost.elapsed()) * 4, minTickMs_, std::max(minTickMs_, kSlowestTickMs)));
+    redrawMs_ = std::clamp(int(cost.elapsed()) * 4, minTickMs_, std::max(minTickMs_, kSlowestTickMs));
+    sinceRebuild_.start();
 }
 
 int MetricChart::yTickCount() const

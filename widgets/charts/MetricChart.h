@@ -3,7 +3,9 @@
 // the live charts of a training run and the comparison of runs. It knows nothing of the engine.
 //  - A series is a key, a name for the legend, a colour and points (x ascending, y). Set them in
 //    bulk or append them live: appending costs the new points only. What is drawn is rebuilt at
-//    most once per tick (40 ms, longer when rebuilding is slow: see rebuild()), from the visible
+//    most once per tick (40 ms, longer when rebuilding is slow: see rebuild()); appended points
+//    are drawn in the GUI thread's wake-up that brought them when a tick is due, so live data never
+//    wakes the thread for a timer of the chart's own. Rebuilt from the visible
 //    range only, reduced per pixel column to its first, lowest, highest and last points
 //    (reduceToPixelColumns): a spike of one step in a million still shows, and the cost of a
 //    redraw depends on the plot's width, not on the number of points.
@@ -19,7 +21,7 @@
 //    lowest–highest area. Smoothing applies to the mean and both bounds; no faint raw curve.
 //  - Live data redraws only itself: y fits the data widened to its ticks (fittedRange) and x spans
 //    a planned range (setPlannedXRange), so new points seldom move an axis; when nothing but points
-//    were appended, only the plot right of the last point drawn is repainted.
+//    were appended, only the columns from the last point drawn to the new last point are repainted.
 //  - The axes fit all data with a small margin until a person zooms: drag a rectangle (a flat one
 //    zooms x only), the wheel zooms x around the cursor, the middle button or Shift + drag pans,
 //    a double-click fits everything again. While only x is zoomed, y fits what is visible.
@@ -29,6 +31,7 @@
 //  - Hovering the plot shows the nearest point's series, x and y in a tooltip.
 // GUI thread only, like every widget.
 #include <QColor>
+#include <QElapsedTimer>
 #include <QList>
 #include <QPointF>
 #include <QTimer>
@@ -134,6 +137,7 @@ private:
     Curve* find(const QString& key) const;
     Curve& add(const QString& key, bool band);
     void scheduleRebuild();
+    void scheduleAppendedRebuild();                  // for live data: in the wake-up that brought it
     void rebuild();
     void reduce(Curve& curve, AxisRange x, int columns);
     // Hands the visible curves and the ranges to the curve item; `changedFromX`: only points right
@@ -163,7 +167,10 @@ private:
     QGraphicsSimpleTextItem* placeholder_;
     CurveItem* curveItem_;                           // draws every curve; a child of chart_
     std::vector<std::unique_ptr<Curve>> curves_;
-    QTimer tick_;                                    // coalesces changes into one rebuild; 4 × its cost, ≥ 40 ms
+    QTimer tick_;                                    // coalesces changes into one rebuild
+    int redrawMs_ = 40;                              // the least time between rebuilds: 4 × the last one's cost, ≥ minTickMs_
+    QElapsedTimer sinceRebuild_;
+    bool rebuildQueued_ = false;                     // a rebuild behind this batch of appended points
     double smoothing_ = 0;
     bool log_ = false;
     std::optional<AxisRange> zoomX_, zoomY_;         // set by zooming; unset: fit the data
