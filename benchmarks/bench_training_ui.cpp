@@ -43,6 +43,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/resource.h>
 #include <unistd.h>
 #include <cstdio>
 #include <vector>
@@ -164,6 +165,32 @@ std::map<std::string, double> cpuSecondsByThreadName()
 // Each thread's (and the X server's) CPU time over the last trainInStudio's wall time, by name.
 std::map<std::string, double> cpuShares;
 
+// Context switches per second of wall time, of this process (RUSAGE_SELF: the window's side, its
+// finished threads included) or of the waited-for children (RUSAGE_CHILDREN: `neurite train`).
+// Involuntary ones are a thread losing its core to another runnable thread.
+struct Switches {
+    double voluntary = 0, involuntary = 0;
+};
+
+class SwitchCounter {
+public:
+    explicit SwitchCounter(int who) : who_(who) { getrusage(who_, &before_); wall_.start(); }
+    Switches perSecond() const
+    {
+        rusage after{};
+        getrusage(who_, &after);
+        const double seconds = std::max(1e-9, double(wall_.nsecsElapsed()) / 1e9);
+        return {double(after.ru_nvcsw - before_.ru_nvcsw) / seconds, double(after.ru_nivcsw - before_.ru_nivcsw) / seconds};
+    }
+
+private:
+    int who_;
+    rusage before_{};
+    QElapsedTimer wall_;
+};
+
+Switches studioSwitches, cliSwitches;   // of the last side trained
+
 // Trains `job` in the window; returns the training loop's samples per second (all epochs).
 double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, const QElapsedTimer& clock)
 {
@@ -184,6 +211,7 @@ double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, con
     }
     const double cpuBefore = threadCpuSeconds();
     const auto threadsBefore = cpuSecondsByThreadName();
+    const SwitchCounter switches(RUSAGE_SELF);
     QElapsedTimer wall;
     wall.start();
     // An event loop that sleeps until something happens, as the studio's own does (QTest::qWaitFor
@@ -198,6 +226,7 @@ double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, con
     poster.stop();
     const double wallSeconds = double(wall.nsecsElapsed()) / 1e9;
     guiShare = (threadCpuSeconds() - cpuBefore) / wallSeconds;
+    studioSwitches = switches.perSecond();
     cpuShares = cpuSecondsByThreadName();
     for (auto& [name, cpu] : cpuShares)
         cpu = (cpu - (threadsBefore.count(name) ? threadsBefore.at(name) : 0.0)) / wallSeconds;
@@ -230,8 +259,10 @@ public:
                       .arg(paint ? QStringLiteral("paint") : QStringLiteral("event"))
                       .arg(QString::fromLatin1(QMetaEnum::fromType<QEvent::Type>().valueToKey(event->type())))
                       .arg(QString::fromLatin1(receiver->metaObject()->className()));
-            if (paint && receiver->parent())
+            if ((paint || event->type() == QEvent::Timer || event->type() == QEvent::MetaCall) && receiver->parent())
                 key += QStringLiteral(" in ") + QString::fromLatin1(receiver->parent()->metaObject()->className());
+            else if (auto* timer = qobject_cast<QTimer*>(receiver))   // a member timer: known by its interval
+                key += QStringLiteral(" every %1 ms").arg(timer->interval());
         }
         QElapsedTimer t;
         t.start();
@@ -265,6 +296,7 @@ double trainInCli(const QString& model, const JobSpec& job, const QString& scrat
                   const QString& workspace = QStringLiteral("cli.db"))
 {
     const QString summary = scratch + QStringLiteral("/summary.json");
+    const SwitchCounter switches(RUSAGE_CHILDREN);
     QProcess p;
     p.start(QStringLiteral(NEURITE_CLI),
             {QStringLiteral("train"), model, QStringLiteral("--data"), QString::fromStdString(job.data.spec),
@@ -275,6 +307,7 @@ double trainInCli(const QString& model, const JobSpec& job, const QString& scrat
              QStringLiteral("--workspace"), scratch + QLatin1Char('/') + workspace,  // both record, as the studio does
              QStringLiteral("--quiet"), QStringLiteral("--json"), summary});
     p.waitForFinished(-1);
+    cliSwitches = switches.perSecond();
     QFile f(summary);
     if (p.exitCode() != 0 || !f.open(QIODevice::ReadOnly)) {
         std::fprintf(stderr, "neurite train failed: %s\n", p.readAllStandardError().constData());
@@ -397,8 +430,11 @@ int main(int argc, char** argv)
                 control ? " (control: neurite train on both sides)" : "");
     std::vector<double> studio, cli;
     const auto trainStudioSide = [&](int pair) {
-        if (control)
-            return trainInCli(model, job, home.path(), QStringLiteral("control.db"));
+        if (control) {
+            const double r = trainInCli(model, job, home.path(), QStringLiteral("control.db"));
+            studioSwitches = cliSwitches;
+            return r;
+        }
         app.timing = pair == 0 && listPaints;
         QElapsedTimer wall;
         wall.start();
@@ -425,9 +461,12 @@ int main(int argc, char** argv)
             cli.push_back(trainInCli(model, job, home.path()));
             studio.push_back(trainStudioSide(i));
         }
-        std::printf("  pair %d (%s first): %s %.0f samples/s, neurite train %.0f samples/s, ratio %.3f\n", i + 1,
-                    studioFirst ? (control ? "control" : "studio") : "terminal", control ? "neurite train (control)" : "studio",
-                    studio.back(), cli.back(), cli.back() > 0 ? studio.back() / cli.back() : 0.0);
+        std::printf("  pair %d (%s first): %s %.0f samples/s, neurite train %.0f samples/s, ratio %.3f; context switches "
+                    "a second, involuntary/voluntary: %.0f/%.0f against %.0f/%.0f\n",
+                    i + 1, studioFirst ? (control ? "control" : "studio") : "terminal",
+                    control ? "neurite train (control)" : "studio", studio.back(), cli.back(),
+                    cli.back() > 0 ? studio.back() / cli.back() : 0.0, studioSwitches.involuntary,
+                    studioSwitches.voluntary, cliSwitches.involuntary, cliSwitches.voluntary);
     }
     // Each pair's ratio cancels the machine's slow drifts (a shared machine's speed wanders by ±10%
     // and more over minutes); their geometric mean, with its 95% interval, is the figure.

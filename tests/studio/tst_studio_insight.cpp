@@ -8,10 +8,13 @@
 #include "app/studio/runs/RunsTableModel.h"
 #include "app/studio/telemetry/TelemetryDock.h"
 #include "app/studio/telemetry/TelemetryView.h"
+#include "app/studio/training/LiveChartsDock.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
 #include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
+#include "widgets/OnScreen.h"
+#include "widgets/charts/MetricChart.h"
 #include "widgets/nodegraph/NodeGraphScene.h"
 #include "tests/GlTestMain.h"
 
@@ -28,6 +31,41 @@ class TestStudioInsight : public QObject {
     qint64 trainedRun_ = 0;
 
 private slots:
+    // A dock behind another's tab stays "visible" to Qt (it is moved out of the window), but nobody
+    // sees it: the live Layers dock stops its 33-frames-a-second clock there, and a live chart
+    // stops redrawing, until their tab is chosen again; then both catch up.
+    void aDockBehindATabDoesNoWork()
+    {
+        MainWindow w;
+        QVERIFY(w.setWorkspace(dir_.filePath(QStringLiteral("tabs.db"))));
+        w.resize(1500, 950);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        TelemetryView* view = w.telemetry()->view();
+        MetricChart* loss = w.liveCharts()->lossChart();
+        QVERIFY(w.tabifiedDockWidgets(w.telemetry()).contains(w.liveCharts()));
+        w.telemetry()->setLive(true);
+
+        w.liveCharts()->raise();
+        QTRY_VERIFY(isOnScreen(loss));
+        QVERIFY(view->isVisible());   // Qt's view: still "visible", out of the window
+        QTRY_VERIFY(!view->isTicking());
+        loss->setSeries(QStringLiteral("train"), QStringLiteral("loss"), Qt::blue, {});
+        loss->appendPoint(QStringLiteral("train"), QPointF(1, 0.5));
+        QTRY_COMPARE(loss->drawnPoints(QStringLiteral("train")).size(), 1);
+
+        w.telemetry()->raise();
+        QTRY_VERIFY(view->isTicking());
+        loss->appendPoint(QStringLiteral("train"), QPointF(2, 0.4));
+        QTest::qWait(300);
+        QCOMPARE(loss->drawnPoints(QStringLiteral("train")).size(), 1);   // nobody sees it
+
+        w.liveCharts()->raise();
+        QTRY_VERIFY(!view->isTicking());
+        QTRY_COMPARE(loss->drawnPoints(QStringLiteral("train")).size(), 2);   // caught up
+        w.telemetry()->setLive(false);
+    }
+
     void liveTelemetryFillsTheDockAndBadgesTheCanvas()
     {
         MainWindow w;

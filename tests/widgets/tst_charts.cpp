@@ -239,7 +239,7 @@ void TestCharts::appendedPointsAreDrawnReducedAtTheNextTick()
     QCOMPARE(chart.xRange().hi, 100'000.0);
     QVERIFY(chart.yRange().hi >= 7);
 
-    // Hidden (a dock behind a tab), it does no work until it is shown again.
+    // Hidden (a closed dock), it does no work until it is shown again (behind a tab: tst_studio_insight).
     chart.hide();
     chart.appendPoint("loss", QPointF(100'001, 8));
     QTest::qWait(200);

@@ -4,6 +4,7 @@
 #include "widgets/charts/CurveItem.h"
 #include "widgets/charts/MetricChartView.h"
 #include "widgets/charts/MetricSeries.h"
+#include "widgets/OnScreen.h"
 
 #include <QAreaSeries>
 #include <QChart>
@@ -163,7 +164,7 @@ MetricChart::MetricChart(QWidget* parent)
 
     tick_.setSingleShot(true);
     connect(&tick_, &QTimer::timeout, this, [this] {
-        if (isVisible())
+        if (isOnScreen(this))
             rebuild();
         else
             changedWhileHidden_ = true;  // hidden since the tick was set: wait until shown
@@ -434,7 +435,7 @@ void MetricChart::setPlannedXRange(std::optional<AxisRange> range)
 
 void MetricChart::scheduleRebuild()
 {
-    if (!isVisible()) {
+    if (!isOnScreen(this)) {
         changedWhileHidden_ = true;  // nobody sees it: rebuild when shown (export and flush() do it at once)
         return;
     }
@@ -449,7 +450,7 @@ void MetricChart::scheduleRebuild()
 // then never wakes the GUI thread, and with it a core, for a timer of its own.
 void MetricChart::scheduleAppendedRebuild()
 {
-    if (!isVisible()) {
+    if (!isOnScreen(this)) {
         changedWhileHidden_ = true;
         return;
     }
@@ -463,7 +464,7 @@ void MetricChart::scheduleAppendedRebuild()
     rebuildQueued_ = true;
     QMetaObject::invokeMethod(this, [this] {
         rebuildQueued_ = false;
-        if (isVisible())
+        if (isOnScreen(this))
             rebuild();
         else
             changedWhileHidden_ = true;
@@ -473,10 +474,18 @@ void MetricChart::scheduleAppendedRebuild()
 void MetricChart::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    if (changedWhileHidden_) {
-        changedWhileHidden_ = false;
-        scheduleRebuild();
-    }
+    const auto redrawWhatChanged = [this] {
+        if (changedWhileHidden_) {
+            changedWhileHidden_ = false;
+            scheduleRebuild();
+        }
+    };
+    // In a dock behind another's tab it stays "visible" but nobody sees it: it waits for the tab.
+    followDockVisibility(this, dock_, [redrawWhatChanged](bool shown) {
+        if (shown)
+            redrawWhatChanged();
+    });
+    redrawWhatChanged();
 }
 
 void MetricChart::flush()

@@ -34,6 +34,7 @@
 #include <QElapsedTimer>
 #include <QList>
 #include <QPointF>
+#include <QPointer>
 #include <QTimer>
 #include <QWidget>
 #include <memory>
@@ -52,6 +53,7 @@ class QPainter;
 class QAbstractAxis;
 class QLogValueAxis;
 class QValueAxis;
+class QDockWidget;
 
 class MetricChart : public QWidget {
     Q_OBJECT
@@ -182,6 +184,7 @@ private:
     bool drawnLog_ = false;
     std::vector<const Curve*> drawnCurves_;          // the visible curves, in order
     int colourCycle_ = 0;
-    bool changedWhileHidden_ = false;                // a hidden chart (a dock behind a tab) does not redraw
+    bool changedWhileHidden_ = false;                // a chart nobody sees (hidden, a dock behind a tab) does not redraw
+    QPointer<QDockWidget> dock_;                     // the dock that holds it, whose tab it waits for
     int minTickMs_ = 40;                             // at most 25 rebuilds a second, whatever the data rate
 };

@@ -1,4 +1,5 @@
 #include "widgets/imgui/ImGuiHost.h"
+#include "widgets/OnScreen.h"
 
 #include <imgui_impl_opengl3.h>
 
@@ -181,7 +182,12 @@ ImGuiHost::ImGuiHost(QWidget* parent) : QWidget(parent)
 
     timer_.setTimerType(Qt::PreciseTimer);
     timer_.setInterval(30); // 33 frames a second: ≥ 30 with the timer's jitter
-    connect(&timer_, &QTimer::timeout, this, qOverload<>(&QWidget::update));
+    connect(&timer_, &QTimer::timeout, this, [this] {
+        if (isOnScreen(this))
+            update();
+        else
+            timer_.stop();   // its dock's tab was left: the dock says when it is back (showEvent)
+    });
     clock_.start();
 }
 
@@ -307,8 +313,9 @@ void ImGuiHost::requestFrame()
 
 void ImGuiHost::updateTimer()
 {
-    // A hidden widget draws nothing: its clock stops too.
-    if (animating_ && isVisible())
+    // A widget nobody sees (hidden, or in a dock behind another's tab) draws nothing: its clock
+    // stops too, so that it does not wake the GUI thread 33 times a second for nothing.
+    if (animating_ && isOnScreen(this))
         timer_.start();
     else
         timer_.stop();
@@ -454,6 +461,10 @@ void ImGuiHost::updateCursor()
 void ImGuiHost::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
+    followDockVisibility(this, dock_, [this](bool) {
+        updateTimer();
+        update();
+    });
     updateTimer();
 }
 

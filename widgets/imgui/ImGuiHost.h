@@ -25,13 +25,14 @@
 #include <QHash>
 #include <QImage>
 #include <QList>
+#include <QPointer>
 #include <QTimer>
 #include <QWidget>
-
 #include <cfloat>
 #include <imgui.h>
 #include <memory>
 
+class QDockWidget;
 class QOffscreenSurface;
 class QOpenGLContext;
 class QOpenGLFramebufferObject;
@@ -45,6 +46,7 @@ public:
     // Redraw policy
     void setAnimating(bool animating);              // true: redraw at ≥ 30 frames a second
     bool isAnimating() const { return animating_; }
+    bool isTicking() const { return timer_.isActive(); }   // animating, and seen: in a dock's chosen tab
     int animationInterval() const { return timer_.interval(); }  // ms between animated frames
     void requestFrame();                            // idle: draw again (the data changed)
 
@@ -134,7 +136,8 @@ private:
     bool animating_ = false;
     int settleFrames_ = 0;
     ImGuiMouseCursor cursor_ = ImGuiMouseCursor_Arrow;  // the shape set on the widget
-    QTimer timer_;                                  // the animation's clock
+    QTimer timer_;                                  // the animation's clock; runs only while on screen
+    QPointer<QDockWidget> dock_;                    // the dock that holds it, whose tab it follows
     QElapsedTimer clock_;                           // ImGui's DeltaTime
     qint64 lastFrameNs_ = 0;
     double lastFrameMs_ = 0;
