@@ -713,6 +713,15 @@ void TestCharts::followsThePalette()
     QCOMPARE(chart.chart()->backgroundBrush().color(), QColor(30, 30, 30));
     for (QAbstractAxis* axis : chart.chart()->axes())
         QCOMPARE(axis->labelsBrush().color(), QColor(230, 230, 230));
+    // Grid and axis lines are opaque, as faint as a translucent line would show on the background
+    // (Qt's raster engine hands the blending of a long translucent line to its thread pool, which
+    // wakes threads beside a training run); cosmetic, one pixel wide.
+    for (QAbstractAxis* axis : chart.chart()->axes()) {
+        QCOMPARE(axis->gridLinePen().color(), QColor(30 + (200 * 40 + 127) / 255, 30 + (200 * 40 + 127) / 255,
+                                                     30 + (200 * 40 + 127) / 255));
+        QCOMPARE(axis->gridLinePen().widthF(), 0.0);
+        QCOMPARE(axis->linePen().color().alpha(), 255);
+    }
     chart.setLogScale(true);   // a new axis takes the palette too
     for (QAbstractAxis* axis : chart.chart()->axes())
         QCOMPARE(axis->labelsBrush().color(), QColor(230, 230, 230));

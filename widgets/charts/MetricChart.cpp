@@ -33,6 +33,14 @@ QColor withAlpha(QColor c, int alpha)
     return c;
 }
 
+// `over` laid on `under` at `alpha` (of 255), as one opaque colour: what a translucent line shows
+// on the chart's plain background, drawn without blending.
+QColor blended(const QColor& over, const QColor& under, int alpha)
+{
+    const auto mix = [alpha](int a, int b) { return (a * alpha + b * (255 - alpha) + 127) / 255; };
+    return QColor(mix(over.red(), under.red()), mix(over.green(), under.green()), mix(over.blue(), under.blue()));
+}
+
 std::optional<AxisRange> unite(std::optional<AxisRange> a, std::optional<AxisRange> b)
 {
     if (!a || !b)
@@ -815,10 +823,13 @@ void MetricChart::applyPalette()
         axis->setLabelsBrush(text);
         axis->setTitleBrush(text);
         // Cosmetic pens (width 0: one pixel at any scale): Qt's line items then find their bounds
-        // without stroking a path, which every live repaint asked of every grid line.
-        axis->setLinePen(QPen(withAlpha(text, 120), 0));
-        axis->setGridLinePen(QPen(withAlpha(text, 40), 0));
-        axis->setMinorGridLinePen(QPen(withAlpha(text, 18), 0));
+        // without stroking a path, which every live repaint asked of every grid line. Opaque
+        // colours: Qt 6.4's raster engine hands the blending of a translucent line of more than
+        // about a hundred pixel rows to its global thread pool, whose threads then woke about a
+        // hundred times a second each while a run trained, each time taking a core from it.
+        axis->setLinePen(QPen(blended(text, base, 120), 0));
+        axis->setGridLinePen(QPen(blended(text, base, 40), 0));
+        axis->setMinorGridLinePen(QPen(blended(text, base, 18), 0));
     }
     placeholder_->setBrush(withAlpha(text, 150));
 }
