@@ -107,14 +107,15 @@ private slots:
         }
     }
 
-    // Updates come at most about 30 times a second, and together they carry every step.
+    // Updates come at most about ten times a second, and together they carry every step; a
+    // telemetry snapshot comes with (after) the steps it follows.
     void updatesAreThrottledButCarryEveryStep()
     {
         TrainingController c;
         c.setWorkspace({});  // not recorded
-        int updates = 0;
+        int updates = 0, snapshots = 0;
         qint64 points = 0, last = 0;
-        bool ordered = true;
+        bool ordered = true, snapshotsFollowTheirSteps = true;
         connect(&c, &TrainingController::steps, &c, [&](const QVector<StepPoint>& p) {
             ++updates;
             for (const auto& s : p) {
@@ -122,6 +123,10 @@ private slots:
                 last = s.step;
             }
             points += p.size();
+        });
+        connect(&c, &TrainingController::telemetry, &c, [&](const TelemetrySnapshot& t) {
+            ++snapshots;
+            snapshotsFollowTheirSteps &= t.step <= last;
         });
         QSignalSpy finished(&c, &TrainingController::finished);
         QElapsedTimer clock;
@@ -135,7 +140,9 @@ private slots:
         QCOMPARE(points, r.steps);  // 30 epochs × 34 steps, every one delivered
         qInfo("%lld steps in %.2f s reached the GUI in %d updates", r.steps, seconds, updates);
         QVERIFY(updates < r.steps / 4);           // gathered, not one signal per step
-        QVERIFY(updates <= int(31 * seconds) + 2 * 30 + 5);  // ≤ 30/s, plus a flush per epoch and phase
+        QVERIFY(updates <= int(11 * seconds) + 2 * 30 + 5);  // ≤ 10/s, plus a flush per epoch and phase
+        QVERIFY(snapshots > 0);
+        QVERIFY(snapshotsFollowTheirSteps);
     }
 
     // 100 starts and stops at random moments: no crash, no leak (the sanitizer pass runs this too),

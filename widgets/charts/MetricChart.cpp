@@ -464,7 +464,8 @@ void MetricChart::scheduleAppendedRebuild()
     }
     if (rebuildQueued_)
         return;
-    if (sinceRebuild_.isValid() && sinceRebuild_.elapsed() < redrawMs_) {
+    // A quarter of an interval early counts as due: data sent at the redraw rate arrives with jitter.
+    if (sinceRebuild_.isValid() && sinceRebuild_.elapsed() < redrawMs_ - redrawMs_ / 4) {
         if (!tick_.isActive())
             tick_.start(int(redrawMs_ - sinceRebuild_.elapsed()) + redrawMs_ / 2);
         return;
