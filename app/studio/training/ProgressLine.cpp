@@ -12,7 +12,7 @@ ProgressLine::ProgressLine(QWidget* parent) : QWidget(parent)
 
 QSize ProgressLine::sizeHint() const
 {
-    return {200, kBarHeight + kGap + fontMetrics().height()};
+    return {200, kBarHeight + kGap + kTextLines * fontMetrics().lineSpacing()};
 }
 
 QSize ProgressLine::minimumSizeHint() const
@@ -64,5 +64,5 @@ void ProgressLine::paintEvent(QPaintEvent*)
     p.fillRect(QRect(end, 0, width() - end, kBarHeight), pal.color(QPalette::Midlight));
     p.setPen(pal.color(QPalette::WindowText));
     const QRect r = textRect();
-    p.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, fontMetrics().elidedText(text_, Qt::ElideRight, r.width()));
+    p.drawText(r, Qt::AlignLeft | Qt::AlignTop | Qt::TextWordWrap, text_);   // a third line would be clipped
 }
