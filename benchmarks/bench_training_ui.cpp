@@ -14,6 +14,10 @@
 // --threads trains the speed pairs on N threads (default: all cores); with fewer threads than cores
 // the GUI thread and the X server have a core to themselves, and the ratio measures the job's own
 // path in the studio (worker thread, signals, recording) without their competition.
+// Each pair also prints both sides' context switches a second (an involuntary one is a thread
+// losing its core to another) and, for the window's side, each thread's CPU share by name;
+// --paints times every event the GUI thread handles during the first pair (what the window's
+// share of the machine goes to).
 #include "app/studio/MainWindow.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"

@@ -13,7 +13,7 @@ inline bool isOnScreen(const QWidget* widget)
 {
     if (!widget->isVisible())
         return false;
-    QRect r = widget->rect();   // in the coordinates of `w`, then of its parent
+    QRect r = widget->rect();   // in `widget`'s coordinates, then in each ancestor's
     for (const QWidget* w = widget; !w->isWindow() && w->parentWidget(); w = w->parentWidget()) {
         r = r.translated(w->pos()) & w->parentWidget()->rect();
         if (r.isEmpty())

@@ -8,9 +8,9 @@
 //    every faint raw curve (25 % alpha), then every full-colour line over them;
 //  - clipped to the plot area, antialiased; a lone point is drawn as a dot;
 //  - when only points were appended, only the plot between the last point drawn and the last
-//    point now is repainted,
-//    and a paint strokes only the segments inside the exposed part: a live chart then costs its
-//    new columns per redraw, not the whole plot (and its flush to the screen).
+//    point now is repainted, and a paint strokes only the segments inside the exposed part: a
+//    live chart then costs its new columns per redraw, not the whole plot (and its flush to the
+//    screen).
 //  - Lines are cosmetic pens 1 pixel wide: Qt's raster engine strokes those antialiased on a fast
 //    path; any wider, a dense polyline costs it about 7 times as much per segment (and one drawn
 //    whole, with joins, far more), which 20 long series cannot afford at 25 redraws a second.

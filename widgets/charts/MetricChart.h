@@ -4,9 +4,9 @@
 //  - A series is a key, a name for the legend, a colour and points (x ascending, y). Set them in
 //    bulk or append them live: appending costs the new points only. What is drawn is rebuilt at
 //    most once per tick (40 ms, longer when rebuilding is slow: see rebuild()); appended points
-//    are drawn in the GUI thread's wake-up that brought them when a tick is due, so live data never
-//    wakes the thread for a timer of the chart's own. Rebuilt from the visible
-//    range only, reduced per pixel column to its first, lowest, highest and last points
+//    are drawn in the GUI thread's wake-up that brought them when a tick is due, so live data
+//    never wakes the thread for a timer of the chart's own. A rebuild reads the visible range
+//    only, reduced per pixel column to its first, lowest, highest and last points
 //    (reduceToPixelColumns): a spike of one step in a million still shows, and the cost of a
 //    redraw depends on the plot's width, not on the number of points.
 //  - Drawing: Qt Charts draws the axes, grid, title and legend; the curves are drawn by one

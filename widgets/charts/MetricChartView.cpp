@@ -14,8 +14,8 @@ constexpr int kMinHeight = 10;       // pixels: a flatter rectangle zooms x only
 MetricChartView::MetricChartView(QChart* chart, QWidget* parent)
     : QChartView(chart, parent), band_(new QRubberBand(QRubberBand::Rectangle, viewport()))
 {
-    // No antialiasing for the chart as a whole: its grid, axes and ticks are level lines, and antialiased
-    // they took the raster engine's slow path on every live repaint. The curve item smooths its own.
+    // No antialiasing for the chart as a whole: its grid, axes and ticks are level lines, which gain
+    // nothing from it and cost the raster engine more. The curve item smooths its own lines.
     setRenderHint(QPainter::Antialiasing, false);
     setRubberBand(QChartView::NoRubberBand);   // ours: the built-in one zooms the axes behind our back
     setMouseTracking(true);

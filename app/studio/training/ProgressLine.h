@@ -1,10 +1,10 @@
 #pragma once
 // The current job's progress in the Training dock: a thin bar and two lines of text under it
 // ("epoch 2/5 · step 120/422 · 58,210 samples/s · 12 s left · loss 0.4231", wrapped at the
-// dock's width), with the whole text as its tooltip. It changes several times a second while the window shares
-// the cores with training, so a change costs one small repaint and nothing else: its size never
-// depends on the text (a QLabel relays out its whole dock at each setText, and a QProgressBar
-// repaints and flushes at once, outside the window's next frame).
+// dock's width), with the whole text as its tooltip. It changes several times a second while
+// the window shares the cores with training, so a change costs one small repaint and nothing
+// else: its size never depends on the text (a QLabel relays out its whole dock at each setText,
+// and a QProgressBar repaints and flushes at once, outside the window's next frame).
 #include <QWidget>
 
 class ProgressLine : public QWidget {
