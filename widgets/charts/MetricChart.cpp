@@ -171,12 +171,7 @@ MetricChart::MetricChart(QWidget* parent)
     setMinimumSize(160, 100);  // small enough to share a dock strip with others
 
     tick_.setSingleShot(true);
-    connect(&tick_, &QTimer::timeout, this, [this] {
-        if (isOnScreen(this))
-            rebuild();
-        else
-            changedWhileHidden_ = true;  // hidden since the tick was set: wait until shown
-    });
+    connect(&tick_, &QTimer::timeout, this, &MetricChart::rebuildIfSeen);
     connect(chart_, &QChart::plotAreaChanged, this, [this](const QRectF& plot) {
         placePlaceholder();
         curveItem_->setPlotArea(plot);
@@ -473,11 +468,16 @@ void MetricChart::scheduleAppendedRebuild()
     rebuildQueued_ = true;
     QMetaObject::invokeMethod(this, [this] {
         rebuildQueued_ = false;
-        if (isOnScreen(this))
-            rebuild();
-        else
-            changedWhileHidden_ = true;
+        rebuildIfSeen();
     }, Qt::QueuedConnection);
+}
+
+void MetricChart::rebuildIfSeen()
+{
+    if (isOnScreen(this))
+        rebuild();
+    else
+        changedWhileHidden_ = true;  // hidden since the rebuild was asked for: wait until shown
 }
 
 void MetricChart::showEvent(QShowEvent* event)

@@ -140,6 +140,7 @@ private:
     Curve& add(const QString& key, bool band);
     void scheduleRebuild();
     void scheduleAppendedRebuild();                  // for live data: in the wake-up that brought it
+    void rebuildIfSeen();                            // else remembers to, for when it is shown
     void rebuild();
     void reduce(Curve& curve, AxisRange x, int columns);
     // Hands the visible curves and the ranges to the curve item; `changedFromX`: only points right
