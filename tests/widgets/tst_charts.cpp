@@ -20,6 +20,7 @@
 #include <QValueAxis>
 #include <QWheelEvent>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 namespace {
@@ -32,6 +33,12 @@ std::vector<QPointF> noise(int n)
     for (int i = 0; i < n; ++i)
         p[i] = QPointF(i, std::sin(i * 0.37) * std::cos(i * 0.011));
     return p;
+}
+
+// The same points, bit for bit (a NaN is equal to itself here).
+bool identical(const QList<QPointF>& a, const QList<QPointF>& b)
+{
+    return a.size() == b.size() && std::memcmp(a.constData(), b.constData(), sizeof(QPointF) * std::size_t(a.size())) == 0;
 }
 
 bool xSorted(const QList<QPointF>& p)
@@ -75,6 +82,7 @@ private slots:
     void reductionKeepsASingleSampleSpike();
     void reductionKeepsFewPointsAsTheyAre();
     void reductionKeepsTheNeighboursOfTheRange();
+    void aGrowingSeriesIsReducedAsAWholeOne();
     // ---- smoothing and axes
     void emaMatchesHandComputedValues();
     void emaPassesNonFiniteValuesThrough();
@@ -151,6 +159,37 @@ void TestCharts::reductionKeepsTheNeighboursOfTheRange()
     QCOMPARE(r.size(), 6);
     QCOMPARE(r.front(), p[100]);
     QCOMPARE(r.back(), p[105]);
+}
+
+// PixelColumnReducer carries a reduction on as points are appended: after every batch, what it
+// gives must be what reducing the whole series gives, through the switch from "as they are" to
+// reduced, spikes and NaN in the last column, points past the range's end, and a new range.
+void TestCharts::aGrowingSeriesIsReducedAsAWholeOne()
+{
+    const int columns = 50;
+    std::vector<QPointF> all = noise(6000);
+    all[777].setY(50);
+    all[2000].setY(kNaN);
+    all[2001].setY(-50);
+    PixelColumnReducer reducer;
+    std::vector<QPointF> grown;
+    double x1 = 4999;
+    int batch = 1, carriedOn = 0;
+    for (std::size_t next = 0; next < all.size(); next += std::size_t(batch), batch = batch * 7 % 97 + 1) {
+        grown.insert(grown.end(), all.begin() + std::ptrdiff_t(next),
+                     all.begin() + std::ptrdiff_t(std::min(all.size(), next + std::size_t(batch))));
+        if (grown.size() > 5500)
+            x1 = 5999;                                                // the range grows: starts over
+        const QList<QPointF> want = reduceToPixelColumns(grown, 0, x1, columns);
+        const QList<QPointF>& got = reducer.reduce(grown, 0, x1, columns, true);
+        QVERIFY2(identical(got, want), qPrintable(QString("after %1 points").arg(grown.size())));
+        carriedOn += grown.size() >= 2 * columns && grown.back().x() <= x1;
+    }
+    QVERIFY(carriedOn > 50);                                          // most batches took the carried-on path
+    // Points that are not the last call's plus more: told so, it starts over.
+    std::vector<QPointF> other = noise(3000);
+    other[10].setY(99);
+    QCOMPARE(reducer.reduce(other, 0, 5999, columns, false), reduceToPixelColumns(other, 0, 5999, columns));
 }
 
 void TestCharts::emaMatchesHandComputedValues()

@@ -101,6 +101,7 @@ struct MetricChart::Curve {
     MetricSeries data;                      // a band's mean
     MetricSeries lo, hi;                    // a band's bounds
     DrawnCurve drawn;                       // what the curve item draws, with the colour
+    PixelColumnReducer lineReducer, faintReducer, lowerReducer, upperReducer;   // drawn's parts, reduced
     QLineSeries* line = nullptr;
     QLineSeries* faint = nullptr;           // series only
     QLineSeries *lower = nullptr, *upper = nullptr;
@@ -578,18 +579,20 @@ void MetricChart::reduce(Curve& c, AxisRange x, int columns)
 {
     if (c.drawnVersion == c.version() && c.drawnColumns == columns && c.drawnX == x)
         return;
-    const auto reduced = [&](const QList<QPointF>& points) {
-        QList<QPointF> r = reduceToPixelColumns(points, x.lo, x.hi, columns);
+    // A live series only grows: its reduction is carried on from the last one (a band starts over).
+    const bool onlyAppended = !c.band && c.data.onlyAppendedSince(c.drawnVersion);
+    const auto reduced = [&](PixelColumnReducer& reducer, const QList<QPointF>& points) {
+        const QList<QPointF>& r = reducer.reduce(points, x.lo, x.hi, columns, onlyAppended);
         c.drawnY = unite(c.drawnY, yExtent(r, x));
         return r;
     };
     c.drawnY.reset();
-    c.drawn.line = reduced(c.data.smoothed());
+    c.drawn.line = reduced(c.lineReducer, c.data.smoothed());
     if (c.band) {
-        c.drawn.lower = reduced(c.lo.smoothed());
-        c.drawn.upper = reduced(c.hi.smoothed());
+        c.drawn.lower = reduced(c.lowerReducer, c.lo.smoothed());
+        c.drawn.upper = reduced(c.upperReducer, c.hi.smoothed());
     }
-    c.drawn.faint = !c.band && c.data.smoothing() ? reduced(c.data.raw()) : QList<QPointF>();
+    c.drawn.faint = !c.band && c.data.smoothing() ? reduced(c.faintReducer, c.data.raw()) : QList<QPointF>();
     if (c.mirrored)
         c.mirror();
     if (const auto extent = c.data.xExtent())

@@ -8,7 +8,9 @@
 //    never wakes the thread for a timer of the chart's own. A rebuild reads the visible range
 //    only, reduced per pixel column to its first, lowest, highest and last points
 //    (reduceToPixelColumns): a spike of one step in a million still shows, and the cost of a
-//    redraw depends on the plot's width, not on the number of points.
+//    redraw depends on the plot's width, not on the number of points. A series that only grew
+//    since the last rebuild has its reduction carried on (PixelColumnReducer): a live chart's
+//    redraw costs the new points, not the whole run so far.
 //  - Drawing: Qt Charts draws the axes, grid, title and legend; the curves are drawn by one
 //    CurveItem of ours over the plot area, which strokes the reduced polylines with drawPolyline
 //    as 1-pixel antialiased lines, clipped to the plot area (Qt Charts would re-stroke each whole

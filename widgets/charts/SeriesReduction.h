@@ -1,9 +1,11 @@
 #pragma once
 // The arithmetic under the metric charts, pure so that tests can hold it to hand-computed values:
-//  - reduceToPixelColumns: what of a long series is worth drawing at a given width;
+//  - reduceToPixelColumns: what of a long series is worth drawing at a given width (and
+//    PixelColumnReducer, the same for a growing series);
 //  - EmaSmoother / smoothEma: TensorBoard's smoothing.
 #include <QList>
 #include <QPointF>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -15,6 +17,32 @@
 // points: x ascending (ties allowed); y may be non-finite (never chosen as lowest or highest).
 // Returns at most 4 × columns + 2 points, x ascending. columns ≤ 0 or x1 ≤ x0: the range as is.
 QList<QPointF> reduceToPixelColumns(std::span<const QPointF> points, double x0, double x1, int columns);
+
+// reduceToPixelColumns for a series that grows at its end (a live run's metric), at the cost of
+// the new points: every column but the last that holds points is final, so when only points were
+// appended since the last call (same range and columns, none right of x1) only the last column is
+// reduced again, with them. Anything else reduces the whole series afresh.
+class PixelColumnReducer {
+public:
+    // What reduceToPixelColumns(points, x0, x1, columns) returns. onlyAppended: `points` are the
+    // last call's with points appended at the end (false: start over).
+    const QList<QPointF>& reduce(std::span<const QPointF> points, double x0, double x1, int columns,
+                                 bool onlyAppended);
+
+    // Where the last column that holds points begins: its first point, and the output's size
+    // before its points (the part that more points can still change).
+    struct LastColumn {
+        std::size_t head;
+        qsizetype outSize;
+    };
+
+private:
+    QList<QPointF> out_;
+    double x0_ = 0, x1_ = 0;
+    int columns_ = 0;
+    std::size_t reduced_ = 0;                   // points reduced into out_
+    std::optional<LastColumn> tail_;            // none: the reduction cannot be carried on
+};
 
 // TensorBoard's exponential moving average, one value at a time (so a live series is smoothed as
 // it grows): last = weight·last + (1 − weight)·y, shown divided by 1 − weightⁿ after n finite
