@@ -17,6 +17,7 @@
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QVBoxLayout>
 #include <QValueAxis>
 #include <QWheelEvent>
 #include <cmath>
@@ -91,6 +92,7 @@ private slots:
     void appendedPointsAreDrawnReducedAtTheNextTick();
     void appendingRepaintsOnlyTheNewPoints();
     void liveDataIsDrawnInTheWakeUpThatBroughtIt();
+    void liveChartsShareOneWindowPaint();
     void yAxisEndsOnItsTicks();
     void aRoundingSpreadIsOneValue();
     void smoothingKeepsTheRawCurve();
@@ -405,6 +407,57 @@ void TestCharts::appendingRepaintsOnlyTheNewPoints()
     chart.setPlannedXRange(std::nullopt);
     chart.flush();
     QCOMPARE(chart.xRange(), (AxisRange{0, 600}));
+}
+
+// Charts side by side (the live charts dock) that take new points together are repainted in one
+// paint of their window, and flushed to the screen once: not one paint per chart.
+void TestCharts::liveChartsShareOneWindowPaint()
+{
+    QWidget window;
+    auto* layout = new QVBoxLayout(&window);
+    std::vector<MetricChart*> charts;
+    const std::vector<QPointF> points = noise(1000);
+    for (int i = 0; i < 3; ++i) {
+        charts.push_back(new MetricChart);
+        layout->addWidget(charts.back());
+        charts.back()->setPlannedXRange(AxisRange{0, 1000});
+        charts.back()->setSeries("loss", "loss", Qt::red, std::span(points).first(400));
+    }
+    window.resize(600, 700);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    struct Counter : QObject {
+        int windowPaints = 0;   // the window's paint passes (QEvent::UpdateRequest), each flushed to the screen
+        int viewportPaints = 0;
+        bool eventFilter(QObject*, QEvent* e) override
+        {
+            windowPaints += e->type() == QEvent::UpdateRequest;
+            viewportPaints += e->type() == QEvent::Paint;
+            return false;
+        }
+    } counter;
+    window.installEventFilter(&counter);
+    for (MetricChart* chart : charts)
+        chart->findChild<MetricChartView*>()->viewport()->installEventFilter(&counter);
+    for (int i = 0; i < 100; ++i) {   // until the layout has settled and nothing repaints
+        counter.windowPaints = 0;
+        for (MetricChart* chart : charts)
+            chart->flush();
+        QTest::qWait(30);
+        if (counter.windowPaints == 0)
+            break;
+    }
+    QCOMPARE(counter.windowPaints, 0);
+    for (int from = 400; from < 600; from += 50) {
+        counter.windowPaints = counter.viewportPaints = 0;
+        for (MetricChart* chart : charts) {
+            chart->appendPoints("loss", std::span(points).subspan(std::size_t(from), 50));
+            chart->flush();
+        }
+        QTest::qWait(30);
+        QCOMPARE(counter.viewportPaints, 3);
+        QCOMPARE(counter.windowPaints, 1);
+    }
 }
 
 // A fitted y axis is the data widened to ticks, then padded: its labelled ticks are that step.

@@ -63,7 +63,11 @@ void CurveItem::setCurves(QList<DrawnCurve> curves, std::optional<double> change
                 lastX = std::max(lastX.value_or(points->back().x()), points->back().x());
     const double left = std::clamp(mapX(*changedFromX) - kChangedMargin, plot_.left(), plot_.right());
     const double right = lastX ? std::clamp(mapX(*lastX) + kChangedMargin, left, plot_.right()) : plot_.right();
-    update(QRectF(left, plot_.top(), right - left, plot_.height()));
+    const QRectF changed(left, plot_.top(), right - left, plot_.height());
+    if (repaintPart_)
+        repaintPart_(changed);
+    else
+        update(changed);
 }
 
 double CurveItem::mapX(double x) const

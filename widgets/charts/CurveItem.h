@@ -19,6 +19,7 @@
 #include <QGraphicsItem>
 #include <QList>
 #include <QPointF>
+#include <functional>
 #include <optional>
 
 #include "widgets/charts/AxisRange.h"
@@ -44,6 +45,12 @@ public:
     // In drawing order. `changedFromX` (data x): nothing left of it changed (points were appended),
     // so only the plot from it to the last point is repainted; none: all of it.
     void setCurves(QList<DrawnCurve> curves, std::optional<double> changedFromX = std::nullopt);
+    // Where the repaint of a changed part goes (rect in this item's coordinates); none (the
+    // default): QGraphicsItem::update. An item's update is processed by its scene in a queued call
+    // that then paints the window at once (QGraphicsView dispatches its update requests there):
+    // three live charts meant three paints and three flushes to the screen per batch of steps.
+    // Their views' viewports, updated directly, join the window's one paint.
+    void setPartRepainter(std::function<void(const QRectF&)> repaint) { repaintPart_ = std::move(repaint); }
 
     QRectF boundingRect() const override { return plot_; }
     void paint(QPainter* painter, const QStyleOptionGraphicsItem* option, QWidget* widget) override;
@@ -61,4 +68,5 @@ private:
     AxisRange x_, y_;
     bool log_ = false;
     QList<DrawnCurve> curves_;
+    std::function<void(const QRectF&)> repaintPart_;
 };

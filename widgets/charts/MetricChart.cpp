@@ -165,6 +165,11 @@ MetricChart::MetricChart(QWidget* parent)
     chart_->addAxis(logY_, Qt::AlignLeft);
     placeholder_->setZValue(100);
     curveItem_->setZValue(4.5);   // over Qt Charts' series (4), under its legend (5)
+    // New points repaint their part of the view's viewport, not the item (see setPartRepainter),
+    // widened by the 2 pixels QGraphicsView adds to an item's update for antialiasing.
+    curveItem_->setPartRepainter([this](const QRectF& part) {
+        view_->viewport()->update(view_->mapFromScene(curveItem_->mapRectToScene(part)).boundingRect().adjusted(-2, -2, 2, 2));
+    });
 
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
