@@ -25,6 +25,7 @@
 #include "engine/core/CpuInfo.h"
 #include "engine/run/Workspace.h"
 #include "engine/store/RunStore.h"
+#include "benchmarks/TrainingSpeed.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -79,47 +80,6 @@ public:
 private:
     const QElapsedTimer& clock_;
 };
-
-double percentile(std::vector<double> v, double p)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return v[std::min(v.size() - 1, std::size_t(p * double(v.size() - 1) + 0.5))];
-}
-
-double median(std::vector<double> v) { return percentile(std::move(v), 0.5); }
-
-// The geometric mean of ratios and its 95% interval (Student's t on their logarithms).
-struct RatioSummary {
-    double mean = 0, low = 0, high = 0;
-};
-
-RatioSummary summariseRatios(const std::vector<double>& ratios)
-{
-    std::vector<double> logs;
-    for (double r : ratios)
-        if (r > 0)
-            logs.push_back(std::log(r));
-    const std::size_t n = logs.size();
-    if (n == 0)
-        return {};
-    double mean = 0;
-    for (double l : logs)
-        mean += l / double(n);
-    if (n == 1)
-        return {std::exp(mean), std::exp(mean), std::exp(mean)};
-    double variance = 0;
-    for (double l : logs)
-        variance += (l - mean) * (l - mean) / double(n - 1);
-    // t(0.975, d) for d = 1..30 degrees of freedom; 2.0 beyond (1.96 at infinity, 2.02 at 40).
-    static const double t[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
-                               2.201,  2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
-                               2.080,  2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042};
-    const double quantile = n - 1 <= 30 ? t[n - 2] : 2.0;
-    const double half = quantile * std::sqrt(variance / double(n));
-    return {std::exp(mean), std::exp(mean - half), std::exp(mean + half)};
-}
 
 double threadCpuSeconds()
 {
@@ -195,14 +155,39 @@ private:
 
 Switches studioSwitches, cliSwitches;   // of the last side trained
 
-// Trains `job` in the window; returns the training loop's samples per second (all epochs).
-double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, const QElapsedTimer& clock)
+// One side's training speed in samples per second: over every epoch, and over the epochs after the
+// first (the steady speed of a run of minutes: the first epoch also holds the run's start, in the
+// window its charts reset and docks re-enabled, on both sides the engine's warm-up).
+struct SideSpeed {
+    double all = 0, steady = 0;
+};
+
+// `epochs`: each epoch's (samples per second, seconds), in order.
+SideSpeed speedOf(const std::vector<std::pair<double, double>>& epochs)
+{
+    double samples = 0, seconds = 0, laterSamples = 0, laterSeconds = 0;
+    for (std::size_t i = 0; i < epochs.size(); ++i) {
+        const auto [rate, epochSeconds] = epochs[i];
+        samples += rate * epochSeconds;
+        seconds += epochSeconds;
+        if (i > 0) {
+            laterSamples += rate * epochSeconds;
+            laterSeconds += epochSeconds;
+        }
+    }
+    SideSpeed speed;
+    speed.all = seconds > 0 ? samples / seconds : 0;
+    speed.steady = laterSeconds > 0 ? laterSamples / laterSeconds : speed.all;
+    return speed;
+}
+
+// Trains `job` in the window; returns the training loop's samples per second.
+SideSpeed trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, const QElapsedTimer& clock)
 {
     w.trainingPanel()->setJob(job);
-    double samples = 0, seconds = 0;
+    std::vector<std::pair<double, double>> epochs;
     auto c = QObject::connect(w.training(), &TrainingController::epochEnded, [&](const EpochPoint& e) {
-        samples += e.samplesPerSecond * e.seconds;
-        seconds += e.seconds;
+        epochs.emplace_back(e.samplesPerSecond, e.seconds);
     });
     QTimer poster;
     if (probe) {
@@ -235,7 +220,7 @@ double trainInStudio(MainWindow& w, const JobSpec& job, LatencyProbe* probe, con
     for (auto& [name, cpu] : cpuShares)
         cpu = (cpu - (threadsBefore.count(name) ? threadsBefore.at(name) : 0.0)) / wallSeconds;
     QObject::disconnect(c);
-    return seconds > 0 ? samples / seconds : 0;
+    return speedOf(epochs);
 }
 
 // With --paints: every event the GUI thread handles, counted and timed by its type and receiver
@@ -296,28 +281,29 @@ private:
 
 // `workspace`: a file name in `scratch`; each side of a pair records into its own, as the studio
 // and a terminal do (one shared file would give the sides different SQLite checkpoint cadences).
-double trainInCli(const QString& model, const JobSpec& job, const QString& scratch,
+SideSpeed trainInCli(const QString& model, const JobSpec& job, const QString& scratch,
                   const QString& workspace = QStringLiteral("cli.db"))
 {
     const QString summary = scratch + QStringLiteral("/summary.json");
     const SwitchCounter switches(RUSAGE_CHILDREN);
     QProcess p;
-    p.start(QStringLiteral(NEURITE_CLI),
-            {QStringLiteral("train"), model, QStringLiteral("--data"), QString::fromStdString(job.data.spec),
-             QStringLiteral("--epochs"), QString::number(job.train.epochs), QStringLiteral("--batch"),
-             QString::number(job.train.batch), QStringLiteral("--val-split"), QString::number(job.data.valSplit),
-             QStringLiteral("--train-samples"), QString::number(job.data.trainSamples),
-             QStringLiteral("--threads"), QString::number(job.threads),  // 0: all cores, as in the studio
-             QStringLiteral("--workspace"), scratch + QLatin1Char('/') + workspace,  // both record, as the studio does
-             QStringLiteral("--quiet"), QStringLiteral("--json"), summary});
+    p.start(QStringLiteral(NEURITE_CLI), neuriteTrainArguments(model, job, scratch + QLatin1Char('/') + workspace) +
+                                             QStringList{QStringLiteral("--quiet"), QStringLiteral("--json"), summary});
     p.waitForFinished(-1);
     cliSwitches = switches.perSecond();
     QFile f(summary);
     if (p.exitCode() != 0 || !f.open(QIODevice::ReadOnly)) {
         std::fprintf(stderr, "neurite train failed: %s\n", p.readAllStandardError().constData());
-        return 0;
+        return {};
     }
-    return QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("samples_per_second")).toDouble();
+    // Each epoch's speed, as the run recorded it in its workspace (the summary has only the whole).
+    const auto run = std::int64_t(QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("run")).toDouble());
+    const auto store = neurite::openWorkspace((scratch + QLatin1Char('/') + workspace).toStdString());
+    const auto rates = store->metrics(run, "epoch/samples_per_second"), seconds = store->metrics(run, "epoch/seconds");
+    std::vector<std::pair<double, double>> epochs;
+    for (std::size_t i = 0; i < std::min(rates.size(), seconds.size()); ++i)
+        epochs.emplace_back(rates[i].value, seconds[i].value);
+    return speedOf(epochs);
 }
 
 // Every leaf of `j` as "path = value", for comparing two runs' settings.
@@ -412,7 +398,7 @@ int main(int argc, char** argv)
     job.data.valSplit = 0;
     job.data.trainSamples = 6000;
     job.train.epochs = 1;
-    const double rate = trainInStudio(w, job, nullptr, clock);
+    const double rate = trainInStudio(w, job, nullptr, clock).all;
     job.data.trainSamples = 0;  // all 60,000
     job.train.epochs = std::max(1, int(seconds * rate / 60000.0 + 0.5));
     LatencyProbe probe(clock);
@@ -427,22 +413,23 @@ int main(int argc, char** argv)
     // 2. Speed: the same job in the window and in `neurite train`, in pairs.
     job.data.valSplit = 0.1;
     job.threads = speedThreads;
-    job.train.epochs = std::max(1, int(speedSeconds * rate / 54000.0 + 0.5));
-    std::printf("speed: %s trains %d epoch(s) of 54,000 images (about %d s) on %s on each side of %d pairs%s\n",
+    // At least two epochs a side: the figure is the steady speed, the epochs after the first.
+    job.train.epochs = std::max(2, int(speedSeconds * rate / 54000.0 + 0.5));
+    std::printf("speed: %s trains %d epochs of 54,000 images (about %d s) on %s on each side of %d pairs%s\n",
                 qPrintable(modelName), job.train.epochs, speedSeconds,
                 speedThreads > 0 ? qPrintable(QStringLiteral("%1 thread(s)").arg(speedThreads)) : "all cores", pairs,
                 control ? " (control: neurite train on both sides)" : "");
-    std::vector<double> studio, cli;
+    std::vector<SideSpeed> studio, cli;
     const auto trainStudioSide = [&](int pair) {
         if (control) {
-            const double r = trainInCli(model, job, home.path(), QStringLiteral("control.db"));
+            const SideSpeed r = trainInCli(model, job, home.path(), QStringLiteral("control.db"));
             studioSwitches = cliSwitches;
             return r;
         }
         app.timing = pair == 0 && listPaints;
         QElapsedTimer wall;
         wall.start();
-        const double r = trainInStudio(w, job, nullptr, clock);
+        const SideSpeed r = trainInStudio(w, job, nullptr, clock);
         app.timing = false;
         std::printf("  (GUI thread busy %.1f%%; CPU by thread, in cores:", 100 * guiShare);
         for (const auto& [name, share] : cpuShares)
@@ -453,6 +440,7 @@ int main(int argc, char** argv)
             app.print(double(wall.elapsed()) / 1e3);
         return r;
     };
+    const char* studioName = control ? "neurite train (control)" : "studio";
     // Which side goes first is drawn for each pair (a fixed seed): a machine whose speed drifts, or
     // changes in a rhythm of its own, favours neither side.
     std::mt19937 draw(1);
@@ -465,25 +453,33 @@ int main(int argc, char** argv)
             cli.push_back(trainInCli(model, job, home.path()));
             studio.push_back(trainStudioSide(i));
         }
-        std::printf("  pair %d (%s first): %s %.0f samples/s, neurite train %.0f samples/s, ratio %.3f; context switches "
-                    "a second, involuntary/voluntary: %.0f/%.0f against %.0f/%.0f\n",
-                    i + 1, studioFirst ? (control ? "control" : "studio") : "terminal",
-                    control ? "neurite train (control)" : "studio", studio.back(), cli.back(),
-                    cli.back() > 0 ? studio.back() / cli.back() : 0.0, studioSwitches.involuntary,
-                    studioSwitches.voluntary, cliSwitches.involuntary, cliSwitches.voluntary);
+        const SideSpeed &a = studio.back(), &b = cli.back();
+        std::printf("  pair %d (%s first): samples/s every epoch / after the first: %s %.0f / %.0f, neurite train "
+                    "%.0f / %.0f, ratios %.3f / %.3f; context switches a second, involuntary/voluntary: %.0f/%.0f "
+                    "against %.0f/%.0f\n",
+                    i + 1, studioFirst ? (control ? "control" : "studio") : "terminal", studioName, a.all, a.steady,
+                    b.all, b.steady, b.all > 0 ? a.all / b.all : 0.0, b.steady > 0 ? a.steady / b.steady : 0.0,
+                    studioSwitches.involuntary, studioSwitches.voluntary, cliSwitches.involuntary,
+                    cliSwitches.voluntary);
     }
     // Each pair's ratio cancels the machine's slow drifts (a shared machine's speed wanders by ±10%
     // and more over minutes); their geometric mean, with its 95% interval, is the figure.
-    std::vector<double> ratios;
-    for (std::size_t i = 0; i < studio.size(); ++i)
-        ratios.push_back(cli[i] > 0 ? studio[i] / cli[i] : 0);
-    const RatioSummary summary = summariseRatios(ratios);
-    std::printf("speed: %s, %d pairs: %s median %.0f samples/s, neurite train median %.0f samples/s; ratio per pair: "
-                "geometric mean %.3f (95%% interval %.3f to %.3f), median %.3f, from %.3f to %.3f (target: within "
-                "3%%)\n",
-                qPrintable(modelName), pairs, control ? "neurite train (control)" : "studio", median(studio),
-                median(cli), summary.mean, summary.low, summary.high, median(ratios), percentile(ratios, 0.0),
-                percentile(ratios, 1.0));
+    for (const bool steady : {false, true}) {
+        const auto speed = [&](const SideSpeed& s) { return steady ? s.steady : s.all; };
+        std::vector<double> ratios, studioSpeeds, cliSpeeds;
+        for (std::size_t i = 0; i < studio.size(); ++i) {
+            ratios.push_back(speed(cli[i]) > 0 ? speed(studio[i]) / speed(cli[i]) : 0);
+            studioSpeeds.push_back(speed(studio[i]));
+            cliSpeeds.push_back(speed(cli[i]));
+        }
+        const RatioSummary summary = summariseRatios(ratios);
+        std::printf("speed %s: %s, %d pairs: %s median %.0f samples/s, neurite train median %.0f samples/s; ratio per "
+                    "pair: geometric mean %.3f (95%% interval %.3f to %.3f), median %.3f, from %.3f to %.3f%s\n",
+                    steady ? "after the first epoch (the steady run)" : "over every epoch", qPrintable(modelName),
+                    pairs, studioName, median(studioSpeeds), median(cliSpeeds), summary.mean, summary.low,
+                    summary.high, median(ratios), percentile(ratios, 0.0), percentile(ratios, 1.0),
+                    steady ? " (target: within 3%)" : "");
+    }
     if (!control)
         printSettingsThatDiffer(w.training()->workspace(), home.path() + QStringLiteral("/cli.db"));
     w.document()->undoStack()->setClean();
