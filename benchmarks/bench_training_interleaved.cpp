@@ -14,6 +14,7 @@
 // Run under Xvfb:
 //   xvfb-run -a -s "-screen 0 1600x1000x24" build/benchmarks/bench_training_interleaved
 //       [--model mlp] [--runs 4] [--seconds 30] [--slice-ms 500] [--threads N] [--control]
+//       [--studio shown|hidden|silent]   (see studioSide)
 #include "app/studio/MainWindow.h"
 #include "app/studio/training/TrainingController.h"
 #include "app/studio/training/TrainingPanel.h"
@@ -55,19 +56,31 @@ JobSpec speedJob(MainWindow& w, int threads)
     return job;
 }
 
-// --studio-side MODEL THREADS: the window trains the job; prints "epoch N" after each epoch and
-// stops the run when "stop" arrives on its standard input.
+// --studio-side MODEL THREADS VARIANT: the window trains the job; prints "epoch N" after each epoch
+// and stops the run when "stop" arrives on its standard input. VARIANT, to find where a difference
+// comes from: "shown" (the studio as it is), "hidden" (the window never shown: nothing painted) or
+// "silent" (shown, but the run's steps, telemetry and feature maps reach nothing in it).
 int studioSide(int argc, char** argv)
 {
+    const std::string variant = argv[4];
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Neurite Studio"));
     const QString model = QString::fromLocal8Bit(argv[2]);
     MainWindow w;
     w.resize(1600, 960);
-    w.show();
-    if (!QTest::qWaitForWindowExposed(&w) || !w.openFile(model))
+    if (variant != "hidden") {
+        w.show();
+        if (!QTest::qWaitForWindowExposed(&w))
+            return 1;
+    }
+    if (!w.openFile(model))
         return 1;
     w.trainingPanel()->setJob(speedJob(w, std::atoi(argv[3])));
+    if (variant == "silent") {
+        QObject::disconnect(w.training(), &TrainingController::steps, nullptr, nullptr);
+        QObject::disconnect(w.training(), &TrainingController::telemetry, nullptr, nullptr);
+        QObject::disconnect(w.training(), &TrainingController::featureMaps, nullptr, nullptr);
+    }
     QObject::connect(w.training(), &TrainingController::epochEnded, [](const EpochPoint& e) {
         std::printf("epoch %d\n", e.epoch);
         std::fflush(stdout);
@@ -167,7 +180,7 @@ Measured measure(const Side& side, std::int64_t batch)
 int main(int argc, char** argv)
 {
     prepareProcessForBackends(argv);  // as neurite-studio does
-    if (argc >= 4 && std::string(argv[1]) == "--studio-side")
+    if (argc >= 5 && std::string(argv[1]) == "--studio-side")
         return studioSide(argc, argv);
 
     QTemporaryDir home;  // scratch settings and workspaces, for this process and its children
@@ -178,6 +191,7 @@ int main(int argc, char** argv)
     QString modelName = QStringLiteral("mlp");
     int runs = 4, seconds = 30, sliceMs = 500, threads = 0;
     bool control = false;
+    QString variant = QStringLiteral("shown");
     for (int i = 1; i < argc; ++i) {
         const std::string flag = argv[i];
         const char* value = i + 1 < argc ? argv[i + 1] : "0";
@@ -191,6 +205,8 @@ int main(int argc, char** argv)
             seconds = std::atoi(value), ++i;
         else if (flag == "--slice-ms")
             sliceMs = std::atoi(value), ++i;
+        else if (flag == "--studio")
+            variant = QString::fromLocal8Bit(value), ++i;
         else if (flag == "--threads")
             threads = std::atoi(value), ++i;
     }
@@ -207,7 +223,9 @@ int main(int argc, char** argv)
     std::printf("CPU %s, %d logical cores\n", cpu.model.c_str(), cpu.logicalCores);
     std::printf("%s: batch %lld on %s; %d runs, each side about %d s in slices of %d ms%s\n", qPrintable(modelName),
                 (long long)job.train.batch, threads > 0 ? qPrintable(QStringLiteral("%1 thread(s)").arg(threads)) : "all cores",
-                runs, seconds, sliceMs, control ? " (control: neurite train on both sides)" : "");
+                runs, seconds, sliceMs,
+                control ? " (control: neurite train on both sides)"
+                        : qPrintable(QStringLiteral(" (the studio's window %1)").arg(variant)));
 
     std::vector<double> ratios;
     for (int run = 0; run < runs; ++run) {
@@ -226,7 +244,7 @@ int main(int argc, char** argv)
             env.insert(QStringLiteral("XDG_DATA_HOME"), dir + QStringLiteral("/studio"));
             studio.process.setProcessEnvironment(env);
             started = studio.startAndWarmUp(QCoreApplication::applicationFilePath(),
-                                            {QStringLiteral("--studio-side"), model, QString::number(threads)},
+                                            {QStringLiteral("--studio-side"), model, QString::number(threads), variant},
                                             "epoch 1");
         }
         started = started && cli.startAndWarmUp(QStringLiteral(NEURITE_CLI),
