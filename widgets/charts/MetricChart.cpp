@@ -166,9 +166,14 @@ MetricChart::MetricChart(QWidget* parent)
     placeholder_->setZValue(100);
     curveItem_->setZValue(4.5);   // over Qt Charts' series (4), under its legend (5)
     // New points repaint their part of the view's viewport, not the item (see setPartRepainter),
-    // widened by the 2 pixels QGraphicsView adds to an item's update for antialiasing.
+    // widened by the 2 pixels QGraphicsView adds to an item's update for antialiasing, but never
+    // beyond the plot: the curves are clipped to it, and a strip reaching past it would repaint
+    // the axis labels there at every update.
     curveItem_->setPartRepainter([this](const QRectF& part) {
-        view_->viewport()->update(view_->mapFromScene(curveItem_->mapRectToScene(part)).boundingRect().adjusted(-2, -2, 2, 2));
+        const auto inView = [this](const QRectF& r) {
+            return view_->viewportTransform().mapRect(curveItem_->mapRectToScene(r)).toAlignedRect();
+        };
+        view_->viewport()->update(inView(part).adjusted(-2, -2, 2, 2) & inView(curveItem_->boundingRect()));   // the plot
     });
 
     auto* layout = new QVBoxLayout(this);

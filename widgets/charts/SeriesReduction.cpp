@@ -7,22 +7,23 @@
 namespace {
 using LastColumn = PixelColumnReducer::LastColumn;
 
-// Appends the reduction of points[from, end) to `out`, one column of [x0, x1] at a time, and
-// returns where its last column begins. points[from] must begin a column (or be the first point).
-LastColumn appendColumns(std::span<const QPointF> points, std::size_t from, std::size_t end, double x0, double x1,
-                         int columns, QList<QPointF>& out)
+// Appends the reduction of points[open.head, end) to `out`, one column of [x0, x1] at a time, and
+// returns its last column. open.head begins a column (or is the first point); the points of that
+// column before `from` were scanned already, and open.low / open.high are their lowest and highest.
+LastColumn appendColumns(std::span<const QPointF> points, LastColumn open, std::size_t from, std::size_t end,
+                         double x0, double x1, int columns, QList<QPointF>& out)
 {
     const double scale = columns / (x1 - x0);
     const auto columnOf = [&](double x) { return std::min(int((x - x0) * scale), columns - 1); };
-    LastColumn last{from, out.size()};
+    LastColumn last{open.head, out.size(), open.low, open.high};
     // One column at a time: [head, i) are its points.
-    std::size_t head = from;
-    int column = columnOf(points[from].x());
-    std::ptrdiff_t low = -1, high = -1;                            // non-finite y are never chosen
+    std::size_t head = open.head;
+    int column = columnOf(points[head].x());
+    std::ptrdiff_t low = open.low, high = open.high;               // non-finite y are never chosen
     for (std::size_t i = from; i <= end; ++i) {
         const int next = i < end ? columnOf(points[i].x()) : columns;
         if (next != column) {
-            last = {head, out.size()};
+            last = {head, out.size(), low, high};
             std::ptrdiff_t keep[4] = {std::ptrdiff_t(head), low, high, std::ptrdiff_t(i - 1)};
             std::sort(keep, keep + 4);
             for (int k = 0; k < 4; ++k)
@@ -65,7 +66,7 @@ std::optional<LastColumn> reduceInto(std::span<const QPointF> points, double x0,
     out.reserve(4 * columns + 2);
     if (first < begin)
         out.append(points[first]);
-    const LastColumn tail = appendColumns(points, begin, end, x0, x1, columns, out);
+    const LastColumn tail = appendColumns(points, {begin, out.size(), -1, -1}, begin, end, x0, x1, columns, out);
     if (end < last) {
         out.append(points[end]);
         return std::nullopt;
@@ -89,7 +90,7 @@ const QList<QPointF>& PixelColumnReducer::reduce(std::span<const QPointF> points
     if (carryOn) {
         if (points.size() > reduced_) {
             out_.resize(tail_->outSize);                           // the last column, reduced again with the new points
-            tail_ = appendColumns(points, tail_->head, points.size(), x0, x1, columns, out_);
+            tail_ = appendColumns(points, *tail_, reduced_, points.size(), x0, x1, columns, out_);
         }
     } else {
         tail_ = reduceInto(points, x0, x1, columns, out_);

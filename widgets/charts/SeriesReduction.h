@@ -20,8 +20,9 @@ QList<QPointF> reduceToPixelColumns(std::span<const QPointF> points, double x0, 
 
 // reduceToPixelColumns for a series that grows at its end (a live run's metric), at the cost of
 // the new points: every column but the last that holds points is final, so when only points were
-// appended since the last call (same range and columns, none right of x1) only the last column is
-// reduced again, with them. Anything else reduces the whole series afresh.
+// appended since the last call (same range and columns, none right of x1) only the new points are
+// scanned, into the last column (whose lowest and highest so far are kept) and the columns after.
+// Anything else reduces the whole series afresh.
 class PixelColumnReducer {
 public:
     // What reduceToPixelColumns(points, x0, x1, columns) returns. onlyAppended: `points` are the
@@ -29,11 +30,12 @@ public:
     const QList<QPointF>& reduce(std::span<const QPointF> points, double x0, double x1, int columns,
                                  bool onlyAppended);
 
-    // Where the last column that holds points begins: its first point, and the output's size
-    // before its points (the part that more points can still change).
+    // The last column that holds points: its first point, the output's size before its points
+    // (the part that more points can still change), and its lowest and highest points so far.
     struct LastColumn {
         std::size_t head;
         qsizetype outSize;
+        std::ptrdiff_t low, high;               // -1: none (no finite y yet)
     };
 
 private:
