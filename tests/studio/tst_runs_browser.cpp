@@ -1,6 +1,6 @@
 // The Runs browser on real workspaces made with RunStore in a scratch folder: its columns and
 // values, sorting by each column's type, search and filters, live updates from a second connection
-// (with the selection kept), tags, notes and deletions written to the store, the actions' states
+// (with the selection kept; none behind another dock's tab), tags, notes and deletions written to the store, the actions' states
 // and signals, and workspaces that cannot be opened. Runs on the `offscreen` platform.
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/runs/RunsFilterModel.h"
@@ -10,10 +10,12 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDateTime>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMainWindow>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QTableView>
@@ -319,6 +321,37 @@ private slots:
         const auto later = record(writer, {"later", "mlp", "mnist", {}, "completed"});
         QTRY_VERIFY(h.dock.filter()->indexOfId(later).isValid());
         QCOMPARE(h.dock.selectedRuns(), (QList<qint64>{7}));
+    }
+
+    // Behind another dock's tab (where it waits while the studio trains) it lists nothing, however
+    // often another connection commits; its tab chosen, it lists at once.
+    void listsOnlyWhenItsTabIsChosen()
+    {
+        {
+            RunStore store(path_.toStdString());
+            record(store, {"first"});
+        }
+        QMainWindow window;
+        auto* dock = new RunsDock(&window);
+        auto* other = new QDockWidget(QStringLiteral("Live charts"), &window);
+        other->setWidget(new QLabel(QStringLiteral("charts")));
+        window.addDockWidget(Qt::BottomDockWidgetArea, dock);
+        window.tabifyDockWidget(dock, other);
+        window.resize(900, 600);
+        dock->setPollInterval(20);
+        QVERIFY(dock->setWorkspace(path_));
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        other->raise();
+        QTRY_VERIFY(!other->visibleRegion().isEmpty());
+        QCOMPARE(dock->model()->rowCount(), 1);
+
+        RunStore writer(path_.toStdString());
+        record(writer, {"second"});
+        QTest::qWait(300);                                    // fifteen polls' worth
+        QCOMPARE(dock->model()->rowCount(), 1);
+        dock->raise();
+        QTRY_COMPARE_WITH_TIMEOUT(dock->model()->rowCount(), 2, 500);
     }
 
     void tagsAndNotesAreStored()

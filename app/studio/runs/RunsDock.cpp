@@ -4,6 +4,7 @@
 #include "app/studio/runs/RunsTableModel.h"
 #include "engine/store/RunIndex.h"
 #include "engine/store/RunStore.h"
+#include "widgets/OnScreen.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -162,10 +163,18 @@ RunsDock::RunsDock(QWidget* parent) : QDockWidget(tr("Runs"), parent)
     poll_ = new QTimer(this);
     poll_->setSingleShot(true);
     connect(poll_, &QTimer::timeout, this, [this] {
-        poll();
-        if (model_->runningCount() > 0)
-            model_->tickRunning();
+        // Behind another dock's tab (where it waits while the studio trains) nobody sees it: it
+        // lists nothing then, and looks at once when its tab is chosen.
+        if (isOnScreen(this)) {
+            poll();
+            if (model_->runningCount() > 0)
+                model_->tickRunning();
+        }
         scheduleNextPoll();
+    });
+    connect(this, &QDockWidget::visibilityChanged, this, [this](bool shown) {
+        if (shown && poll_->isActive())
+            poll_->start(0);
     });
     updatePage();
     updateActions();

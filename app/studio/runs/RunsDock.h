@@ -8,7 +8,8 @@
 //   e.g. a `neurite train` in a terminal) and lists again only then, keeping the selection (by run
 //   id) and the scroll position. Then only the runs whose stamp moved are listed again (a training
 //   run's flush costs one row, not 10,000). While that is slow, it polls less often (at most ~5% of
-//   the GUI thread's time). The owner calls reload() after writing through a connection of its own.
+//   the GUI thread's time); behind another dock's tab, not at all until its tab is chosen. The
+//   owner calls reload() after writing through a connection of its own.
 // - It never starts work: the actions that need the rest of the studio are signals.
 // - A workspace that cannot be opened or read shows why in the dock; nothing throws out of it.
 #include "engine/store/RunIndex.h"
