@@ -1,7 +1,8 @@
 // The Runs browser on real workspaces made with RunStore in a scratch folder: its columns and
 // values, sorting by each column's type, search and filters, live updates from a second connection
-// (with the selection kept; none behind another dock's tab), tags, notes and deletions written to the store, the actions' states
-// and signals, and workspaces that cannot be opened. Runs on the `offscreen` platform.
+// (with the selection kept; none behind another dock's tab), tags, notes and deletions written to
+// the store, the actions' states and signals, and workspaces that cannot be opened. Runs on the
+// `offscreen` platform.
 #include "app/studio/runs/RunsDock.h"
 #include "app/studio/runs/RunsFilterModel.h"
 #include "app/studio/runs/RunsTableModel.h"
