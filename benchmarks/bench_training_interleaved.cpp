@@ -43,6 +43,7 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr int kEpochs = 10000;  // more than either side reaches: each is stopped from outside
+constexpr int kTailMs = 2000;    // each side's last run alone (more than an epoch's validation)
 
 // The job both sides train: the studio's own settings for the model, on all of Fashion-MNIST.
 JobSpec speedJob(MainWindow& w, int threads)
@@ -263,14 +264,20 @@ int main(int argc, char** argv)
             std::this_thread::sleep_for(std::chrono::milliseconds(sliceMs));
             side->stop();
         }
-        // Each side ends alone: it is let go and asked to stop (within a step), and its run recorded.
+        // Each side ends alone: it is let go for kTailMs first, then asked to stop (within a step),
+        // and its run recorded. The tail makes it record steps after its last stopped spell, so
+        // that this spell lies inside its measured span: asked at once, a side caught between
+        // steps or in an epoch's validation recorded none, and the spell (the other side's last
+        // slice and its shutdown) was taken off a span that did not hold it.
         studio.resume();
+        std::this_thread::sleep_for(std::chrono::milliseconds(kTailMs));
         if (control)
             kill(pid_t(studio.process.processId()), SIGINT);
         else
             studio.process.write("stop\n"), studio.process.waitForBytesWritten();
         studio.process.waitForFinished(-1);
         cli.resume();
+        std::this_thread::sleep_for(std::chrono::milliseconds(kTailMs));
         kill(pid_t(cli.process.processId()), SIGINT);
         cli.process.waitForFinished(-1);
 

@@ -376,10 +376,16 @@ void TestCharts::appendingRepaintsOnlyTheNewPoints()
         QTest::qWait(20);
     }
     QVERIFY(!painted.rects.isEmpty());
-    // Points up to x 600 of the planned 1,000: the empty plot right of them is not repainted either.
-    for (const QRect& r : painted.rects)
+    // Points up to x 600 of the planned 1,000: the empty plot right of them is not repainted either,
+    // nor anything outside the plot (the axis labels below and beside it).
+    const MetricChartView* view = chart.findChild<MetricChartView*>();
+    const QRect plot = view->mapFromScene(view->chart()->plotArea()).boundingRect().adjusted(-1, -1, 1, 1);
+    for (const QRect& r : painted.rects) {
         QVERIFY2(r.left() > viewport->width() / 4 && r.right() < viewport->width() * 3 / 4,
                  qPrintable(QStringLiteral("repainted x %1 to %2").arg(r.left()).arg(r.right())));
+        QVERIFY2(plot.contains(r), qPrintable(QStringLiteral("repainted y %1 to %2 of the plot's %3 to %4")
+                                                  .arg(r.top()).arg(r.bottom()).arg(plot.top()).arg(plot.bottom())));
+    }
     const QImage incremental = screen();
     viewport->update();
     QTest::qWait(50);
