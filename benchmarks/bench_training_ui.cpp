@@ -251,12 +251,12 @@ public:
                       .arg(QString::fromLatin1(receiver->metaObject()->className()));
             if ((paint || event->type() == QEvent::Timer || event->type() == QEvent::MetaCall) && receiver->parent())
                 key += QStringLiteral(" in ") + QString::fromLatin1(receiver->parent()->metaObject()->className());
+            else if (auto* timer = qobject_cast<QTimer*>(receiver))   // a member timer: known by its interval
+                key += QStringLiteral(" every %1 ms").arg(timer->interval());
             if (paint)   // the whole widget, or the part that changed
                 key += static_cast<QPaintEvent*>(event)->rect() == static_cast<QWidget*>(receiver)->rect()
                            ? QStringLiteral(" (whole)")
                            : QStringLiteral(" (part)");
-            else if (auto* timer = qobject_cast<QTimer*>(receiver))   // a member timer: known by its interval
-                key += QStringLiteral(" every %1 ms").arg(timer->interval());
         }
         QElapsedTimer t;
         t.start();

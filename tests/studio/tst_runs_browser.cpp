@@ -11,8 +11,8 @@
 
 #include <QAction>
 #include <QComboBox>
-#include <QDockWidget>
 #include <QDateTime>
+#include <QDockWidget>
 #include <QFile>
 #include <QLabel>
 #include <QLineEdit>
